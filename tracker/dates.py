@@ -1,0 +1,118 @@
+"""Dates as precise as the sources that give them.
+
+Sources say "2006", "Q2 2026", "February 2023" or "25 September 2025". A
+partial date is stored as a real ``DateField`` holding the first day of the
+period plus a precision, so it sorts and filters like any date but is never
+shown with a day or month the source did not give.
+"""
+
+import dataclasses
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+
+class Precision(models.TextChoices):
+    YEAR = "year", _("Year")
+    QUARTER = "quarter", _("Quarter")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class PartialDate:
+    date: datetime.date
+    precision: str = Precision.DAY
+
+    def __str__(self):
+        if self.precision == Precision.YEAR:
+            return str(self.date.year)
+        if self.precision == Precision.QUARTER:
+            return f"Q{self.quarter} {self.date.year}"
+        if self.precision == Precision.MONTH:
+            return date_format(self.date, "M Y")
+        return date_format(self.date, "j M Y")
+
+    @property
+    def quarter(self):
+        return (self.date.month - 1) // 3 + 1
+
+    @property
+    def year(self):
+        return self.date.year
+
+    def isoformat(self):
+        """The shortest ISO-like form: ``2006``, ``2026-Q2``, ``2023-02``, ``2025-09-25``."""
+        if self.precision == Precision.YEAR:
+            return f"{self.date.year:04d}"
+        if self.precision == Precision.QUARTER:
+            return f"{self.date.year:04d}-Q{self.quarter}"
+        if self.precision == Precision.MONTH:
+            return f"{self.date.year:04d}-{self.date.month:02d}"
+        return self.date.isoformat()
+
+    def validate(self):
+        """Refuse a date that carries more detail than its precision claims."""
+        month, day = self.date.month, self.date.day
+        if self.precision == Precision.YEAR and (month, day) != (1, 1):
+            raise ValidationError(_("A date with year precision must be stored as 1 January."))
+        if self.precision == Precision.QUARTER and (month not in (1, 4, 7, 10) or day != 1):
+            raise ValidationError(
+                _("A date with quarter precision must be stored as the first day of the quarter.")
+            )
+        if self.precision == Precision.MONTH and day != 1:
+            raise ValidationError(
+                _("A date with month precision must be stored as the first day of the month.")
+            )
+
+
+class PrecisionField(models.CharField):
+    """The precision of the ``DateField`` named by ``date_field`` on the same model."""
+
+    def __init__(self, *args, date_field, **kwargs):
+        self.date_field = date_field
+        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault("choices", Precision.choices)
+        kwargs.setdefault("default", Precision.DAY)
+        kwargs.setdefault("verbose_name", _("precision"))
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["date_field"] = self.date_field
+        return name, path, args, kwargs
+
+
+class PartialDateAttribute:
+    """``instance.start`` → ``PartialDate(instance.start_date, instance.start_precision)`` or ``None``."""
+
+    def __init__(self, date_field, precision_field):
+        self.date_field = date_field
+        self.precision_field = precision_field
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = getattr(instance, self.date_field)
+        if value is None:
+            return None
+        return PartialDate(value, getattr(instance, self.precision_field))
+
+
+def validate_partial_dates(instance):
+    """Check every date/precision pair of ``instance``; errors are keyed by the date field."""
+    errors = {}
+    for field in instance._meta.fields:
+        if isinstance(field, PrecisionField):
+            value = getattr(instance, field.date_field)
+            if value is None:
+                continue
+            try:
+                PartialDate(value, getattr(instance, field.name)).validate()
+            except ValidationError as error:
+                errors[field.date_field] = error.messages
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,497 @@
+"""What NATO and Bosnia and Herzegovina do together, each fact traceable to its source.
+
+Four kinds of record (initiatives, challenges, recommendations, visits) share
+``Record``: a title, a stable slug, a summary, a published flag and
+timestamps. Every record, and every initiative milestone, is backed by
+``Citation`` rows quoting a ``Source``. Focus areas and organisations are
+shared vocabularies, referred to by name.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from .dates import PartialDateAttribute, PrecisionField, validate_partial_dates
+
+
+class NameManager(models.Manager):
+    """Vocabulary terms are referred to by name in fixtures and imported files."""
+
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class MilestoneManager(models.Manager):
+    def get_by_natural_key(self, initiative_slug, title):
+        return self.get(initiative__slug=initiative_slug, title=title)
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class TimeStampedModel(models.Model):
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SlugFromTitleMixin:
+    """Derive a unique slug from the title (or name) when none is given."""
+
+    slug_source_field = "title"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            base = slugify(getattr(self, self.slug_source_field))[:80] or "record"
+            slug, suffix = base, 2
+            others = type(self)._default_manager.exclude(pk=self.pk)
+            while others.filter(slug=slug).exists():
+                slug, suffix = f"{base}-{suffix}", suffix + 1
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+
+class FocusArea(SlugFromTitleMixin, models.Model):
+    """A theme of cooperation: defence reform, cyber defence, crisis management…"""
+
+    slug_source_field = "name"
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = NameManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class Organisation(SlugFromTitleMixin, models.Model):
+    """A body that takes part: NATO HQ Sarajevo, the PCSC, the Ministry of Defence, EUFOR…"""
+
+    class Kind(models.TextChoices):
+        NATO = "nato", _("NATO body")
+        BIH = "bih", _("Bosnia and Herzegovina institution")
+        INTERNATIONAL = "international", _("International organisation")
+        GOVERNMENT = "government", _("Other government")
+        OTHER = "other", _("Other")
+
+    slug_source_field = "name"
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True, blank=True)
+    abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = NameManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class Source(SlugFromTitleMixin, TimeStampedModel):
+    """A document that facts are taken from, with how far it can be trusted."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("Official")
+        NEWS = "news", _("News")
+        ANALYSIS = "analysis", _("Analysis")
+        UNVERIFIED = "unverified", _("Unverified")
+
+    class Reliability(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+
+    title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    publication_date = models.DateField(_("publication date"), null=True, blank=True)
+    publication_precision = PrecisionField(date_field="publication_date")
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    document = models.CharField(
+        _("document file"),
+        max_length=200,
+        blank=True,
+        help_text=_("File name of the shared copy of the document."),
+    )
+    reliability = models.CharField(_("reliability"), max_length=10, choices=Reliability.choices)
+    reliability_note = models.TextField(_("reliability note"), blank=True)
+    published = models.BooleanField(_("published"), default=False)
+
+    publication = PartialDateAttribute("publication_date", "publication_precision")
+
+    objects = SlugManager.from_queryset(PublishedQuerySet)()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        validate_partial_dates(self)
+
+    def get_absolute_url(self):
+        return reverse("tracker:source-detail", args=[self.slug])
+
+
+class Record(SlugFromTitleMixin, TimeStampedModel):
+    """What initiatives, challenges, recommendations and visits have in common."""
+
+    title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    focus_areas = models.ManyToManyField(
+        FocusArea, blank=True, related_name="%(class)ss", verbose_name=_("focus areas")
+    )
+    published = models.BooleanField(
+        _("published"), default=False, help_text=_("Drafts are visible to staff only.")
+    )
+
+    objects = SlugManager.from_queryset(PublishedQuerySet)()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        validate_partial_dates(self)
+
+    def get_absolute_url(self):
+        return reverse(f"tracker:{self._meta.model_name}-detail", args=[self.slug])
+
+
+class Challenge(Record):
+    """Something that holds reform or cooperation back."""
+
+    class Category(models.TextChoices):
+        POLITICAL = "political", _("Political and constitutional")
+        INSTITUTIONAL = "institutional", _("Institutional and legal")
+        RESOURCES = "resources", _("Budget and resources")
+        INFRASTRUCTURE = "infrastructure", _("Property and infrastructure")
+        SECURITY = "security", _("Security threat")
+        SOCIETY = "society", _("Social and economic")
+        INFORMATION = "information", _("Public information")
+        EMERGENCY = "emergency", _("Emergencies and hazards")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        BEING_ADDRESSED = "being_addressed", _("Being addressed")
+        RESOLVED = "resolved", _("Resolved")
+
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
+
+
+class Initiative(Record):
+    """A programme, package, framework, mission or project of cooperation."""
+
+    class Kind(models.TextChoices):
+        PROGRAMME = "programme", _("Programme")
+        PACKAGE = "package", _("Package")
+        FRAMEWORK = "framework", _("Framework")
+        PROCESS = "process", _("Process")
+        OPERATION = "operation", _("Mission or operation")
+        PROJECT = "project", _("Project")
+        ASSISTANCE = "assistance", _("Emergency assistance")
+        EXERCISE = "exercise", _("Exercise")
+        STRATEGY = "strategy", _("Strategy")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
+        SUSPENDED = "suspended", _("Suspended")
+
+    short_name = models.CharField(_("short name"), max_length=30, blank=True, help_text=_("e.g. PfP, MAP, DCB"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    start_precision = PrecisionField(date_field="start_date")
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    end_precision = PrecisionField(date_field="end_date")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code, e.g. EUR"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parts",
+        verbose_name=_("part of"),
+    )
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="initiatives", verbose_name=_("organisations involved")
+    )
+    challenges = models.ManyToManyField(
+        Challenge, blank=True, related_name="initiatives", verbose_name=_("challenges addressed")
+    )
+
+    start = PartialDateAttribute("start_date", "start_precision")
+    end = PartialDateAttribute("end_date", "end_precision")
+
+    class Meta:
+        ordering = ["start_date", "title"]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end cannot be before the start.")})
+        if self.amount is not None and not self.currency:
+            raise ValidationError({"currency": _("Give the currency of the amount.")})
+
+
+class Milestone(models.Model):
+    """A dated step of an initiative: "invited to MAP", "package endorsed"."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("initiative")
+    )
+    title = models.CharField(_("title"), max_length=255)
+    date = models.DateField(_("date"))
+    date_precision = PrecisionField(date_field="date")
+    description = models.TextField(_("description"), blank=True)
+
+    when = PartialDateAttribute("date", "date_precision")
+
+    objects = MilestoneManager()
+
+    class Meta:
+        ordering = ["date", "title"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "title"], name="unique_milestone_title"),
+        ]
+
+    def __str__(self):
+        return f"{self.when}: {self.title}"
+
+    def natural_key(self):
+        return (*self.initiative.natural_key(), self.title)
+
+    natural_key.dependencies = ["tracker.initiative"]
+
+    def clean(self):
+        validate_partial_dates(self)
+
+
+class Visit(Record):
+    """An official visit or high-level meeting."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Official visit")
+        SUMMIT = "summit", _("Summit")
+        MINISTERIAL = "ministerial", _("Ministerial meeting")
+        MEETING = "meeting", _("Meeting")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.VISIT)
+    date = models.DateField(_("date"))
+    date_precision = PrecisionField(date_field="date")
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    visitor_name = models.CharField(
+        _("visiting official"), max_length=150, blank=True, help_text=_("Leave empty if the source does not name them.")
+    )
+    visitor_role = models.CharField(_("role of the visiting official"), max_length=200, blank=True)
+    visitor_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits_made",
+        verbose_name=_("visiting organisation"),
+    )
+    hosts = models.ManyToManyField(Organisation, blank=True, related_name="visits_hosted", verbose_name=_("hosts"))
+    purpose = models.TextField(_("purpose"), blank=True)
+    topics = models.TextField(_("topics discussed"), blank=True, help_text=_("One topic per line."))
+    outcomes = models.TextField(_("outcomes"), blank=True, help_text=_("One outcome per line."))
+    initiatives = models.ManyToManyField(
+        Initiative, blank=True, related_name="visits", verbose_name=_("initiatives discussed")
+    )
+
+    when = PartialDateAttribute("date", "date_precision")
+
+    class Meta:
+        ordering = ["-date", "title"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+
+    @property
+    def place(self):
+        return ", ".join(part for part in (self.city, self.country) if part)
+
+    @property
+    def topic_list(self):
+        return [line.strip() for line in self.topics.splitlines() if line.strip()]
+
+    @property
+    def outcome_list(self):
+        return [line.strip() for line in self.outcomes.splitlines() if line.strip()]
+
+
+class Recommendation(Record):
+    """What should be done, by whom it was proposed, and by when."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        IN_PROGRESS = "in_progress", _("In progress")
+        IMPLEMENTED = "implemented", _("Implemented")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    focus_area = models.ForeignKey(
+        FocusArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="main_recommendations",
+        verbose_name=_("main focus area"),
+    )
+    strategic_action = models.TextField(_("strategic action"), blank=True)
+    expected_outcome = models.TextField(_("expected outcome"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    issued_date = models.DateField(_("made on"), null=True, blank=True)
+    issued_precision = PrecisionField(date_field="issued_date")
+    target_date = models.DateField(_("target"), null=True, blank=True)
+    target_precision = PrecisionField(date_field="target_date")
+    target_ongoing = models.BooleanField(
+        _("ongoing"), default=False, help_text=_("The source gives the timeline as ongoing rather than a date.")
+    )
+    proposed_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("proposed by"),
+    )
+    proposed_by_detail = models.CharField(
+        _("proposed by (as the source says)"), max_length=255, blank=True, help_text=_('e.g. "NATO experts"')
+    )
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("made during"),
+    )
+    challenges = models.ManyToManyField(
+        Challenge, blank=True, related_name="recommendations", verbose_name=_("challenges addressed")
+    )
+    initiatives = models.ManyToManyField(
+        Initiative, blank=True, related_name="recommendations", verbose_name=_("related initiatives")
+    )
+
+    issued = PartialDateAttribute("issued_date", "issued_precision")
+    target = PartialDateAttribute("target_date", "target_precision")
+
+    class Meta:
+        ordering = ["target_date", "title"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+
+    def clean(self):
+        super().clean()
+        if self.target_ongoing and self.target_date:
+            raise ValidationError({"target_ongoing": _("A target is either a date or ongoing, not both.")})
+
+
+class Citation(models.Model):
+    """A short exact quote from a source that supports exactly one record or milestone."""
+
+    CITED_FIELDS = ("initiative", "milestone", "challenge", "recommendation", "visit")
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("source"))
+    quote = models.TextField(_("quote"), help_text=_("The exact sentence of the source that supports the record."))
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
+
+    class Meta:
+        ordering = ["source__title", "pk"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            models.CheckConstraint(
+                name="citation_cites_exactly_one_record",
+                condition=(
+                    Q(initiative__isnull=False, milestone=None, challenge=None, recommendation=None, visit=None)
+                    | Q(initiative=None, milestone__isnull=False, challenge=None, recommendation=None, visit=None)
+                    | Q(initiative=None, milestone=None, challenge__isnull=False, recommendation=None, visit=None)
+                    | Q(initiative=None, milestone=None, challenge=None, recommendation__isnull=False, visit=None)
+                    | Q(initiative=None, milestone=None, challenge=None, recommendation=None, visit__isnull=False)
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source}: “{self.quote[:60]}”"
+
+    @property
+    def cited(self):
+        """The record or milestone this citation supports."""
+        for name in self.CITED_FIELDS:
+            if getattr(self, f"{name}_id"):
+                return getattr(self, name)
+        return None
+
+    def clean(self):
+        if sum(1 for name in self.CITED_FIELDS if getattr(self, f"{name}_id")) != 1:
+            raise ValidationError(_("A citation supports exactly one record or milestone."))
