@@ -9,7 +9,7 @@ shared vocabularies, referred to by name.
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +37,87 @@ class MilestoneManager(models.Manager):
 class PublishedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
+
+
+def published(model, lookup, to_attr=None):
+    """Prefetch only the published side of a relation, so drafts never reach a public page."""
+    return Prefetch(lookup, queryset=model.objects.published(), to_attr=to_attr)
+
+
+def citations():
+    return Prefetch("citations", queryset=Citation.objects.filter(source__published=True).select_related("source"))
+
+
+def public_citation(prefix=""):
+    """A condition on citations of a published source that support a published record."""
+    condition = Q(**{f"{prefix}milestone__initiative__published": True})
+    for name in ("initiative", "challenge", "recommendation", "visit"):
+        condition |= Q(**{f"{prefix}{name}__published": True})
+    return condition & Q(**{f"{prefix}source__published": True})
+
+
+class CitationQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(public_citation())
+
+
+class ChallengeQuerySet(PublishedQuerySet):
+    def for_list(self):
+        return self.prefetch_related("focus_areas")
+
+    def for_detail(self):
+        return self.prefetch_related(
+            "focus_areas",
+            published(Initiative, "initiatives"),
+            published(Recommendation, "recommendations"),
+            citations(),
+        )
+
+
+class InitiativeQuerySet(PublishedQuerySet):
+    def for_list(self):
+        return self.prefetch_related("focus_areas", "organisations")
+
+    def for_detail(self):
+        return self.prefetch_related(
+            "focus_areas",
+            "organisations",
+            published(Initiative, "parent"),
+            published(Initiative, "parts"),
+            published(Challenge, "challenges"),
+            published(Recommendation, "recommendations"),
+            published(Visit, "visits"),
+            Prefetch("milestones", queryset=Milestone.objects.prefetch_related(citations())),
+            citations(),
+        )
+
+
+class RecommendationQuerySet(PublishedQuerySet):
+    def for_list(self):
+        return self.select_related("focus_area", "proposed_by")
+
+    def for_detail(self):
+        return self.select_related("focus_area", "proposed_by").prefetch_related(
+            "focus_areas",
+            published(Visit, "visit"),
+            published(Challenge, "challenges"),
+            published(Initiative, "initiatives"),
+            citations(),
+        )
+
+
+class VisitQuerySet(PublishedQuerySet):
+    def for_list(self):
+        return self.select_related("visitor_organisation").prefetch_related("hosts")
+
+    def for_detail(self):
+        return self.select_related("visitor_organisation").prefetch_related(
+            "hosts",
+            "focus_areas",
+            published(Initiative, "initiatives"),
+            published(Recommendation, "recommendations"),
+            citations(),
+        )
 
 
 class TimeStampedModel(models.Model):
@@ -85,6 +166,9 @@ class FocusArea(SlugFromTitleMixin, models.Model):
     def natural_key(self):
         return (self.name,)
 
+    def get_absolute_url(self):
+        return reverse("tracker:focusarea-detail", args=[self.slug])
+
 
 class Organisation(SlugFromTitleMixin, models.Model):
     """A body that takes part: NATO HQ Sarajevo, the PCSC, the Ministry of Defence, EUFOR…"""
@@ -116,6 +200,9 @@ class Organisation(SlugFromTitleMixin, models.Model):
 
     def natural_key(self):
         return (self.name,)
+
+    def get_absolute_url(self):
+        return reverse("tracker:organisation-detail", args=[self.slug])
 
 
 class Source(SlugFromTitleMixin, TimeStampedModel):
@@ -203,6 +290,10 @@ class Record(SlugFromTitleMixin, TimeStampedModel):
     def get_absolute_url(self):
         return reverse(f"tracker:{self._meta.model_name}-detail", args=[self.slug])
 
+    @classmethod
+    def list_url(cls):
+        return reverse(f"tracker:{cls._meta.model_name}-list")
+
 
 class Challenge(Record):
     """Something that holds reform or cooperation back."""
@@ -224,6 +315,8 @@ class Challenge(Record):
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+
+    objects = SlugManager.from_queryset(ChallengeQuerySet)()
 
     class Meta:
         ordering = ["title"]
@@ -278,6 +371,8 @@ class Initiative(Record):
     start = PartialDateAttribute("start_date", "start_precision")
     end = PartialDateAttribute("end_date", "end_precision")
 
+    objects = SlugManager.from_queryset(InitiativeQuerySet)()
+
     class Meta:
         ordering = ["start_date", "title"]
         verbose_name = _("initiative")
@@ -315,7 +410,10 @@ class Milestone(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.when}: {self.title}"
+        return f"{self.initiative.title}: {self.title} ({self.when})"
+
+    def get_absolute_url(self):
+        return self.initiative.get_absolute_url() + "#milestones-heading"
 
     def natural_key(self):
         return (*self.initiative.natural_key(), self.title)
@@ -361,6 +459,8 @@ class Visit(Record):
     )
 
     when = PartialDateAttribute("date", "date_precision")
+
+    objects = SlugManager.from_queryset(VisitQuerySet)()
 
     class Meta:
         ordering = ["-date", "title"]
@@ -438,6 +538,8 @@ class Recommendation(Record):
     issued = PartialDateAttribute("issued_date", "issued_precision")
     target = PartialDateAttribute("target_date", "target_precision")
 
+    objects = SlugManager.from_queryset(RecommendationQuerySet)()
+
     class Meta:
         ordering = ["target_date", "title"]
         verbose_name = _("recommendation")
@@ -463,6 +565,8 @@ class Citation(models.Model):
         Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
+
+    objects = CitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["source__title", "pk"]
@@ -491,6 +595,10 @@ class Citation(models.Model):
             if getattr(self, f"{name}_id"):
                 return getattr(self, name)
         return None
+
+    @property
+    def cited_kind(self):
+        return self.cited._meta.verbose_name
 
     def clean(self):
         if sum(1 for name in self.CITED_FIELDS if getattr(self, f"{name}_id")) != 1:

@@ -1,0 +1,154 @@
+"""The filters of the public list pages; each list's URL carries its whole state."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Challenge, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
+from .search import search
+
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year within a sane range, so a huge or negative number is a form error, not a crash."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", FIRST_YEAR)
+        kwargs.setdefault("max_value", LAST_YEAR)
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"min": FIRST_YEAR, "max": LAST_YEAR}))
+        super().__init__(*args, **kwargs)
+
+
+def multiple_choice(choices, label):
+    return django_filters.MultipleChoiceFilter(choices=choices, label=label, widget=forms.CheckboxSelectMultiple)
+
+
+def by_slug(queryset, relation, label):
+    """Any of several related records, named in the URL by slug."""
+    return django_filters.ModelMultipleChoiceFilter(
+        queryset=queryset,
+        field_name=f"{relation}__slug",
+        to_field_name="slug",
+        label=label,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    """Search, focus area and source: what every kind of record can be sliced by."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    focus_area = by_slug(FocusArea.objects.all(), "focus_areas", _("Focus area"))
+    source = by_slug(Source.objects.published(), "citations__source", _("Source"))
+
+    def search(self, queryset, name, value):
+        return search(queryset, value)
+
+    def filter_year_from(self, queryset, name, year):
+        return queryset.filter(**{f"{name}__gte": datetime.date(year, 1, 1)})
+
+    def filter_year_until(self, queryset, name, year):
+        return queryset.filter(**{f"{name}__lte": datetime.date(year, 12, 31)})
+
+
+class InitiativeFilterSet(RecordFilterSet):
+    kind = multiple_choice(Initiative.Kind.choices, _("Kind"))
+    status = multiple_choice(Initiative.Status.choices, _("Status"))
+    organisation = by_slug(Organisation.objects.all(), "organisations", _("Organisation"))
+    active_from = YearFilter(method="filter_active_from", label=_("Active from (year)"))
+    active_until = YearFilter(method="filter_active_until", label=_("Active until (year)"))
+    sort = django_filters.OrderingFilter(
+        fields=[("title", "title"), ("start_date", "start"), ("status", "status"), ("kind", "kind")],
+        field_labels={"title": _("Title"), "start_date": _("Start"), "status": _("Status"), "kind": _("Kind")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Initiative
+        fields = []
+
+    def filter_active_from(self, queryset, name, year):
+        return queryset.filter(Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(year, 1, 1)))
+
+    def filter_active_until(self, queryset, name, year):
+        return queryset.filter(start_date__lte=datetime.date(year, 12, 31))
+
+
+class ChallengeFilterSet(RecordFilterSet):
+    category = multiple_choice(Challenge.Category.choices, _("Category"))
+    status = multiple_choice(Challenge.Status.choices, _("Status"))
+    sort = django_filters.OrderingFilter(
+        fields=[("title", "title"), ("category", "category"), ("status", "status")],
+        field_labels={"title": _("Title"), "category": _("Category"), "status": _("Status")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Challenge
+        fields = []
+
+
+class RecommendationFilterSet(RecordFilterSet):
+    status = multiple_choice(Recommendation.Status.choices, _("Status"))
+    proposed_by = by_slug(Organisation.objects.all(), "proposed_by", _("Proposed by"))
+    target_from = YearFilter(field_name="target_date", method="filter_year_from", label=_("Target from (year)"))
+    target_until = YearFilter(field_name="target_date", method="filter_year_until", label=_("Target until (year)"))
+    ongoing = django_filters.BooleanFilter(field_name="target_ongoing", label=_("Ongoing"))
+    sort = django_filters.OrderingFilter(
+        fields=[("title", "title"), ("target_date", "target"), ("status", "status")],
+        field_labels={"title": _("Title"), "target_date": _("Target"), "status": _("Status")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = []
+
+
+class VisitFilterSet(RecordFilterSet):
+    kind = multiple_choice(Visit.Kind.choices, _("Kind"))
+    organisation = django_filters.ModelMultipleChoiceFilter(
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        method="filter_organisation",
+        label=_("Organisation (visiting or host)"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    year_from = YearFilter(field_name="date", method="filter_year_from", label=_("From (year)"))
+    year_until = YearFilter(field_name="date", method="filter_year_until", label=_("Until (year)"))
+    sort = django_filters.OrderingFilter(
+        fields=[("date", "date"), ("title", "title"), ("country", "country")],
+        field_labels={"date": _("Date"), "title": _("Title"), "country": _("Country")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Visit
+        fields = []
+
+    def filter_organisation(self, queryset, name, organisations):
+        if not organisations:
+            return queryset
+        return queryset.filter(Q(visitor_organisation__in=organisations) | Q(hosts__in=organisations)).distinct()
+
+
+class TimelineFilterSet(django_filters.FilterSet):
+    """Filters the timeline's milestones, and its visits through ``filter_visits``."""
+
+    focus_area = by_slug(FocusArea.objects.all(), "initiative__focus_areas", _("Focus area"))
+
+    class Meta:
+        model = Milestone
+        fields = []
+
+    def filter_visits(self, visits):
+        if not self.is_valid():
+            return visits.none()
+        areas = self.form.cleaned_data.get("focus_area")
+        return visits.filter(focus_areas__in=areas).distinct() if areas else visits

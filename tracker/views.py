@@ -1,0 +1,266 @@
+"""Public pages. Every query starts from ``published()``: drafts never reach the public."""
+
+import itertools
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
+
+from . import charts
+from .exports import csv_response, names
+from .filters import ChallengeFilterSet, InitiativeFilterSet, RecommendationFilterSet, VisitFilterSet, TimelineFilterSet
+from .models import Challenge, Citation, public_citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
+
+
+class RecordListView(FilterView):
+    """A filtered, sorted, paginated list of one kind of record, or all of it as CSV.
+
+    Subclasses name the model, the filterset and the CSV columns. With
+    ``export_csv=True`` the same filtered and sorted rows stream as CSV.
+    """
+
+    paginate_by = 20
+    export_csv = False
+    csv_columns = ()
+    template_name_suffix = "_list"
+
+    def get_queryset(self):
+        return self.model.objects.published().for_list()
+
+    def paginate_queryset(self, queryset, page_size):
+        """Like ``ListView``, but a bad or out-of-range page shows the nearest page, not a 404."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop(self.page_kwarg, None)
+        return super().get_context_data(
+            query_without_page=query.urlencode(),
+            csv_url=reverse(f"tracker:{self.model._meta.model_name}-csv"),
+            verbose_name_plural=self.model._meta.verbose_name_plural,
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.export_csv:
+            rows = self.object_list.iterator(chunk_size=1000)
+            return csv_response(f"{self.model._meta.verbose_name_plural}.csv", self.csv_columns, rows)
+        return super().render_to_response(context, **response_kwargs)
+
+    def get_paginate_by(self, queryset):
+        return None if self.export_csv else self.paginate_by
+
+
+class RecordDetailView(DetailView):
+    def get_queryset(self):
+        return self.model.objects.published().for_detail()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            verbose_name=self.model._meta.verbose_name,
+            verbose_name_plural=self.model._meta.verbose_name_plural,
+            **kwargs,
+        )
+
+
+def choice_label(field):
+    return lambda obj: getattr(obj, f"get_{field}_display")()
+
+
+def text(value):
+    return "" if value is None else str(value)
+
+
+class InitiativeListView(RecordListView):
+    model = Initiative
+    filterset_class = InitiativeFilterSet
+    csv_columns = (
+        (_("Title"), lambda i: i.title),
+        (_("Short name"), lambda i: i.short_name),
+        (_("Kind"), choice_label("kind")),
+        (_("Status"), choice_label("status")),
+        (_("Start"), lambda i: text(i.start)),
+        (_("End"), lambda i: text(i.end)),
+        (_("Amount"), lambda i: f"{i.amount} {i.currency}" if i.amount is not None else ""),
+        (_("Focus areas"), lambda i: names(i.focus_areas)),
+        (_("Organisations"), lambda i: names(i.organisations)),
+        (_("Summary"), lambda i: i.summary),
+        (_("Link"), lambda i: i.get_absolute_url()),
+    )
+
+
+class ChallengeListView(RecordListView):
+    model = Challenge
+    filterset_class = ChallengeFilterSet
+    csv_columns = (
+        (_("Title"), lambda c: c.title),
+        (_("Category"), choice_label("category")),
+        (_("Status"), choice_label("status")),
+        (_("Focus areas"), lambda c: names(c.focus_areas)),
+        (_("Summary"), lambda c: c.summary),
+        (_("Link"), lambda c: c.get_absolute_url()),
+    )
+
+
+class RecommendationListView(RecordListView):
+    model = Recommendation
+    filterset_class = RecommendationFilterSet
+    csv_columns = (
+        (_("Title"), lambda r: r.title),
+        (_("Focus area"), lambda r: text(r.focus_area)),
+        (_("Strategic action"), lambda r: r.strategic_action),
+        (_("Expected outcome"), lambda r: r.expected_outcome),
+        (_("Status"), choice_label("status")),
+        (_("Target"), lambda r: _("Ongoing") if r.target_ongoing else text(r.target)),
+        (_("Proposed by"), lambda r: text(r.proposed_by) or r.proposed_by_detail),
+        (_("Summary"), lambda r: r.summary),
+        (_("Link"), lambda r: r.get_absolute_url()),
+    )
+
+
+class VisitListView(RecordListView):
+    model = Visit
+    filterset_class = VisitFilterSet
+    csv_columns = (
+        (_("Title"), lambda v: v.title),
+        (_("Kind"), choice_label("kind")),
+        (_("Date"), lambda v: text(v.when)),
+        (_("City"), lambda v: v.city),
+        (_("Country"), lambda v: v.country),
+        (_("Visiting official"), lambda v: v.visitor_name),
+        (_("Role"), lambda v: v.visitor_role),
+        (_("Visiting organisation"), lambda v: text(v.visitor_organisation)),
+        (_("Hosts"), lambda v: names(v.hosts)),
+        (_("Purpose"), lambda v: v.purpose),
+        (_("Link"), lambda v: v.get_absolute_url()),
+    )
+
+
+class InitiativeDetailView(RecordDetailView):
+    model = Initiative
+
+
+class ChallengeDetailView(RecordDetailView):
+    model = Challenge
+
+
+class RecommendationDetailView(RecordDetailView):
+    model = Recommendation
+
+
+class VisitDetailView(RecordDetailView):
+    model = Visit
+
+
+class HomeView(TemplateView):
+    template_name = "tracker/home.html"
+
+    def get_context_data(self, **kwargs):
+        initiatives_by_status = status_counts(Initiative)
+        recommendations_by_status = status_counts(Recommendation)
+        return super().get_context_data(
+            initiatives_by_status=initiatives_by_status,
+            initiatives_chart=charts.bar_chart(initiatives_by_status),
+            recommendations_by_status=recommendations_by_status,
+            recommendations_chart=charts.bar_chart(recommendations_by_status),
+            open_challenges=Challenge.objects.published().exclude(status=Challenge.Status.RESOLVED).count(),
+            latest_visits=Visit.objects.published().for_list()[:5],
+            next_deadlines=Recommendation.objects.published()
+            .for_list()
+            .filter(target_date__isnull=False)
+            .exclude(status__in=[Recommendation.Status.IMPLEMENTED, Recommendation.Status.REJECTED])
+            .order_by("target_date", "title")[:5],
+            **kwargs,
+        )
+
+
+def status_counts(model):
+    """``[(label, count, url)]`` for every status, in the order the model declares them."""
+    counts = dict(model.objects.published().values_list("status").annotate(n=Count("pk")).order_by())
+    list_url = model.list_url()
+    return [
+        (label, counts.get(value, 0), f"{list_url}?status={value}") for value, label in model.Status.choices
+    ]
+
+
+class TimelineView(FilterView):
+    """Milestones of initiatives and visits, in one chronology grouped by year."""
+
+    template_name = "tracker/timeline.html"
+    filterset_class = TimelineFilterSet
+    model = Milestone
+
+    def get_queryset(self):
+        return Milestone.objects.filter(initiative__published=True).select_related("initiative")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        milestones = context["object_list"]
+        visits = self.filterset.filter_visits(Visit.objects.published())
+        events = sorted(
+            itertools.chain(
+                ({"when": m.when, "title": m.title, "record": m.initiative, "kind": "milestone"} for m in milestones),
+                ({"when": v.when, "title": v.title, "record": v, "kind": "visit"} for v in visits),
+            ),
+            key=lambda event: (event["when"].date, event["title"]),
+        )
+        context["years"] = [(year, list(items)) for year, items in itertools.groupby(events, lambda e: e["when"].year)]
+        return context
+
+
+class SourceListView(ListView):
+    def get_queryset(self):
+        return Source.objects.published().annotate(citation_count=Count("citations", filter=public_citation("citations__")))
+
+
+class SourceDetailView(DetailView):
+    def get_queryset(self):
+        return Source.objects.published()
+
+    def get_context_data(self, **kwargs):
+        citations = Citation.objects.filter(source=self.object).public().select_related(
+            "initiative", "milestone__initiative", "challenge", "recommendation", "visit"
+        )
+        return super().get_context_data(citations=citations, **kwargs)
+
+
+class VocabularyDetailView(DetailView):
+    """A focus area or organisation with every published record that carries it."""
+
+    template_name = "tracker/vocabulary_detail.html"
+
+    def get_context_data(self, **kwargs):
+        groups = [
+            (model._meta.verbose_name_plural, model.objects.published().filter(lookup).distinct().order_by("title"))
+            for model, lookup in self.get_related()
+        ]
+        return super().get_context_data(groups=groups, kind=self.model._meta.verbose_name.capitalize(), **kwargs)
+
+
+class FocusAreaDetailView(VocabularyDetailView):
+    model = FocusArea
+
+    def get_related(self):
+        area = self.object
+        return [
+            (Initiative, Q(focus_areas=area)),
+            (Challenge, Q(focus_areas=area)),
+            (Recommendation, Q(focus_area=area) | Q(focus_areas=area)),
+            (Visit, Q(focus_areas=area)),
+        ]
+
+
+class OrganisationDetailView(VocabularyDetailView):
+    model = Organisation
+
+    def get_related(self):
+        organisation = self.object
+        return [
+            (Initiative, Q(organisations=organisation)),
+            (Recommendation, Q(proposed_by=organisation)),
+            (Visit, Q(visitor_organisation=organisation) | Q(hosts=organisation)),
+        ]
