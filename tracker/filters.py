@@ -148,6 +148,8 @@ class TimelineFilterSet(django_filters.FilterSet):
         fields = []
 
     def filter_visits(self, visits):
+        if not self.is_bound:
+            return visits
         if not self.is_valid():
             return visits.none()
         areas = self.form.cleaned_data.get("focus_area")

@@ -47,8 +47,9 @@ class RecordListView(FilterView):
 
     def render_to_response(self, context, **response_kwargs):
         if self.export_csv:
+            link = (_("Link"), lambda record: self.request.build_absolute_uri(record.get_absolute_url()))
             rows = self.object_list.iterator(chunk_size=1000)
-            return csv_response(f"{self.model._meta.verbose_name_plural}.csv", self.csv_columns, rows)
+            return csv_response(f"{self.model._meta.verbose_name_plural}.csv", [*self.csv_columns, link], rows)
         return super().render_to_response(context, **response_kwargs)
 
     def get_paginate_by(self, queryset):
@@ -89,7 +90,6 @@ class InitiativeListView(RecordListView):
         (_("Focus areas"), lambda i: names(i.focus_areas)),
         (_("Organisations"), lambda i: names(i.organisations)),
         (_("Summary"), lambda i: i.summary),
-        (_("Link"), lambda i: i.get_absolute_url()),
     )
 
 
@@ -102,7 +102,6 @@ class ChallengeListView(RecordListView):
         (_("Status"), choice_label("status")),
         (_("Focus areas"), lambda c: names(c.focus_areas)),
         (_("Summary"), lambda c: c.summary),
-        (_("Link"), lambda c: c.get_absolute_url()),
     )
 
 
@@ -118,7 +117,6 @@ class RecommendationListView(RecordListView):
         (_("Target"), lambda r: _("Ongoing") if r.target_ongoing else text(r.target)),
         (_("Proposed by"), lambda r: text(r.proposed_by) or r.proposed_by_detail),
         (_("Summary"), lambda r: r.summary),
-        (_("Link"), lambda r: r.get_absolute_url()),
     )
 
 
@@ -136,7 +134,6 @@ class VisitListView(RecordListView):
         (_("Visiting organisation"), lambda v: text(v.visitor_organisation)),
         (_("Hosts"), lambda v: names(v.hosts)),
         (_("Purpose"), lambda v: v.purpose),
-        (_("Link"), lambda v: v.get_absolute_url()),
     )
 
 

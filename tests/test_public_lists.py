@@ -1,0 +1,296 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+
+from tracker.models import Initiative
+
+from .factories import (
+    ChallengeFactory,
+    FocusAreaFactory,
+    InitiativeFactory,
+    OrganisationFactory,
+    RecommendationFactory,
+    SourceFactory,
+    VisitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST_URLS = ["initiative-list", "challenge-list", "recommendation-list", "visit-list"]
+
+
+def titles(response):
+    return [record.title for record in response.context["object_list"]]
+
+
+def csv_rows(response):
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+@pytest.mark.parametrize("name", LIST_URLS)
+def test_list_shows_only_published_records(client, name):
+    factory = {
+        "initiative-list": InitiativeFactory,
+        "challenge-list": ChallengeFactory,
+        "recommendation-list": RecommendationFactory,
+        "visit-list": VisitFactory,
+    }[name]
+    factory(title="Visible record")
+    factory(title="Draft record", published=False)
+
+    response = client.get(reverse(f"tracker:{name}"))
+
+    assert response.status_code == 200
+    assert titles(response) == ["Visible record"]
+    assert b"Draft record" not in response.content
+    assert "1 result" in response.content.decode()
+
+
+def test_initiatives_filter_by_status_kind_focus_area_and_organisation(client):
+    cyber = FocusAreaFactory(name="Cyber defence")
+    hq = OrganisationFactory(name="NATO Headquarters Sarajevo")
+    InitiativeFactory(title="Match", status="ongoing", kind="package", focus_areas=[cyber], organisations=[hq])
+    InitiativeFactory(title="Wrong status", status="completed", kind="package", focus_areas=[cyber], organisations=[hq])
+    InitiativeFactory(title="Wrong kind", status="ongoing", kind="programme", focus_areas=[cyber], organisations=[hq])
+    InitiativeFactory(title="No focus area", status="ongoing", kind="package", organisations=[hq])
+    InitiativeFactory(title="No organisation", status="ongoing", kind="package", focus_areas=[cyber])
+
+    response = client.get(
+        reverse("tracker:initiative-list"),
+        {"status": "ongoing", "kind": "package", "focus_area": cyber.slug, "organisation": hq.slug},
+    )
+
+    assert titles(response) == ["Match"]
+
+
+def test_multiple_values_of_one_filter_are_alternatives(client):
+    InitiativeFactory(title="Planned", status="planned")
+    InitiativeFactory(title="Ongoing", status="ongoing")
+    InitiativeFactory(title="Completed", status="completed")
+
+    response = client.get(reverse("tracker:initiative-list"), {"status": ["planned", "completed"], "sort": "title"})
+
+    assert titles(response) == ["Completed", "Planned"]
+
+
+def test_initiatives_filter_by_years_active(client):
+    InitiativeFactory(title="IFOR", start_date=datetime.date(1995, 12, 1), start_precision="month",
+                      end_date=datetime.date(1996, 12, 1), end_precision="month")
+    InitiativeFactory(title="PfP", start_date=datetime.date(2006, 1, 1), start_precision="year")
+    InitiativeFactory(title="DCB package", start_date=datetime.date(2023, 2, 1), start_precision="month")
+
+    response = client.get(reverse("tracker:initiative-list"), {"active_from": 2000, "active_until": 2010})
+
+    assert titles(response) == ["PfP"]
+
+
+def test_filter_by_source(client):
+    official = SourceFactory(title="Official page")
+    InitiativeFactory(title="From the official page", cited__source=official)
+    InitiativeFactory(title="From elsewhere")
+
+    response = client.get(reverse("tracker:initiative-list"), {"source": official.slug})
+
+    assert titles(response) == ["From the official page"]
+
+
+def test_search_matches_title_summary_and_description(client):
+    InitiativeFactory(title="Partnership for Peace")
+    InitiativeFactory(title="Other", summary="Support in the Partnership framework")
+    InitiativeFactory(title="Third", description="Nothing about it")
+
+    response = client.get(reverse("tracker:initiative-list"), {"q": "partnership", "sort": "title"})
+
+    assert titles(response) == ["Other", "Partnership for Peace"]
+
+
+def test_search_needs_every_word(client):
+    InitiativeFactory(title="Defence Capacity Building package")
+    InitiativeFactory(title="Defence reform")
+
+    response = client.get(reverse("tracker:initiative-list"), {"q": "defence package"})
+
+    assert titles(response) == ["Defence Capacity Building package"]
+
+
+def test_sorting_by_start_date_both_ways(client):
+    InitiativeFactory(title="Later", start_date=datetime.date(2010, 1, 1))
+    InitiativeFactory(title="Earlier", start_date=datetime.date(2006, 1, 1))
+
+    assert titles(client.get(reverse("tracker:initiative-list"), {"sort": "start"})) == ["Earlier", "Later"]
+    assert titles(client.get(reverse("tracker:initiative-list"), {"sort": "-start"})) == ["Later", "Earlier"]
+
+
+def test_recommendations_filter_by_target_year_and_ongoing(client):
+    RecommendationFactory(title="Q1 2026", target_date=datetime.date(2026, 1, 1), target_precision="quarter")
+    RecommendationFactory(title="2030", target_date=datetime.date(2030, 1, 1), target_precision="year")
+    RecommendationFactory(title="Ongoing", target_ongoing=True)
+
+    assert titles(client.get(reverse("tracker:recommendation-list"), {"target_until": 2026})) == ["Q1 2026"]
+    assert titles(client.get(reverse("tracker:recommendation-list"), {"ongoing": "true"})) == ["Ongoing"]
+
+
+def test_visits_filter_by_year_and_by_visiting_or_host_organisation(client):
+    nato, ministry = OrganisationFactory(name="NATO"), OrganisationFactory(name="Ministry of Defence")
+    visit = VisitFactory(title="2025 visit", visitor_organisation=nato)
+    hosted = VisitFactory(title="Hosted", date=datetime.date(2022, 1, 1), date_precision="year")
+    hosted.hosts.add(ministry)
+    VisitFactory(title="Old", date=datetime.date(2017, 1, 1), date_precision="year")
+
+    assert titles(client.get(reverse("tracker:visit-list"), {"year_from": 2020, "sort": "date"})) == [
+        "Hosted",
+        "2025 visit",
+    ]
+    response = client.get(reverse("tracker:visit-list"), {"organisation": [nato.slug, ministry.slug], "sort": "date"})
+    assert titles(response) == ["Hosted", visit.title]
+
+
+def test_challenges_filter_by_category(client):
+    ChallengeFactory(title="Budget", category="resources")
+    ChallengeFactory(title="Constitution", category="political")
+
+    assert titles(client.get(reverse("tracker:challenge-list"), {"category": "resources"})) == ["Budget"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "abc"},
+        {"page": "999999"},
+        {"page": "-1"},
+        {"status": "unknown"},
+        {"active_from": "99999999999999999999"},
+        {"active_from": "abc"},
+        {"sort": "password"},
+        {"focus_area": "no-such-area"},
+        {"q": "' OR 1=1 --"},
+        {"q": "<script>alert(1)</script>"},
+    ],
+)
+def test_bad_parameters_give_a_page_not_an_error(client, params):
+    InitiativeFactory()
+    response = client.get(reverse("tracker:initiative-list"), params)
+    assert response.status_code == 200
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_an_invalid_filter_value_is_explained_next_to_its_field(client):
+    InitiativeFactory()
+    response = client.get(reverse("tracker:initiative-list"), {"status": "unknown"})
+    assert "Select a valid choice" in response.content.decode()
+    assert titles(response) == []
+
+
+def test_an_out_of_range_page_shows_the_last_page(client):
+    for n in range(25):
+        InitiativeFactory(title=f"Initiative {n:02d}")
+    response = client.get(reverse("tracker:initiative-list"), {"page": "99", "sort": "title"})
+    assert response.context["page_obj"].number == 2
+    assert titles(response) == ["Initiative 20", "Initiative 21", "Initiative 22", "Initiative 23", "Initiative 24"]
+
+
+def test_pagination_links_keep_the_filters(client):
+    for n in range(25):
+        InitiativeFactory(status="ongoing")
+    content = client.get(reverse("tracker:initiative-list"), {"status": "ongoing"}).content.decode()
+    assert "?status=ongoing&amp;page=2" in content
+
+
+def test_empty_state_says_nothing_matched(client):
+    response = client.get(reverse("tracker:initiative-list"), {"q": "zzzz"})
+    assert "Nothing matched" in response.content.decode()
+
+
+def test_csv_has_every_filtered_row_across_pages_sorted_with_names_not_ids(client):
+    cyber = FocusAreaFactory(name="Cyber defence")
+    for n in range(30):
+        InitiativeFactory(title=f"Cyber {n:02d}", focus_areas=[cyber])
+    InitiativeFactory(title="Unrelated")
+    InitiativeFactory(title="Cyber draft", focus_areas=[cyber], published=False)
+
+    response = client.get(reverse("tracker:initiative-csv"), {"focus_area": cyber.slug, "sort": "-title"})
+
+    rows = csv_rows(response)
+    assert [row["Title"] for row in rows] == [f"Cyber {n:02d}" for n in reversed(range(30))]
+    assert rows[0]["Focus areas"] == "Cyber defence"
+    assert rows[0]["Start"] == "2006"
+    assert rows[0]["Link"].startswith("http://testserver/initiatives/cyber-29/")
+
+
+def test_list_page_links_to_the_csv_of_the_same_filters(client):
+    content = client.get(reverse("tracker:initiative-list"), {"status": "ongoing", "page": "1"}).content.decode()
+    assert 'href="/initiatives.csv?status=ongoing"' in content
+
+
+def test_csv_neutralises_formulas(client):
+    InitiativeFactory(title="=HYPERLINK(\"http://evil\")", summary="+1", short_name="@SUM")
+    row = csv_rows(client.get(reverse("tracker:initiative-csv")))[0]
+    assert row["Title"].startswith("'=")
+    assert row["Summary"] == "'+1"
+    assert row["Short name"] == "'@SUM"
+
+
+@pytest.mark.parametrize("name", ["challenge-csv", "recommendation-csv", "visit-csv"])
+def test_every_list_has_a_csv(client, name):
+    {"challenge-csv": ChallengeFactory, "recommendation-csv": RecommendationFactory, "visit-csv": VisitFactory}[name](
+        title="Exported"
+    )
+    rows = csv_rows(client.get(reverse(f"tracker:{name}")))
+    assert [row["Title"] for row in rows] == ["Exported"]
+
+
+def make_rich_initiatives(count):
+    areas = [FocusAreaFactory(name=f"Area {n}") for n in range(3)]
+    organisations = [OrganisationFactory(name=f"Org {n}") for n in range(3)]
+    for _ in range(count):
+        InitiativeFactory(focus_areas=areas, organisations=organisations)
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_initiative_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    make_rich_initiatives(count)
+    url = reverse("tracker:initiative-list")
+    # count, page of rows, focus areas, organisations, and the choices of three filters
+    with django_assert_num_queries(7):
+        client.get(url, {"q": "initiative", "status": "ongoing", "sort": "title"})
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_initiative_csv_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    make_rich_initiatives(count)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("tracker:initiative-csv"))
+        assert len(csv_rows(response)) == count
+
+
+@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize(
+    ("name", "factory", "queries"),
+    [
+        # count, page of rows, related names shown in the rows, choices of the filters
+        ("challenge-list", ChallengeFactory, 2 + 1 + 2),
+        ("recommendation-list", RecommendationFactory, 2 + 0 + 3),
+        ("visit-list", VisitFactory, 2 + 1 + 3),
+    ],
+)
+def test_other_lists_run_a_fixed_number_of_queries(client, django_assert_num_queries, count, name, factory, queries):
+    organisation = OrganisationFactory()
+    for _ in range(count):
+        record = factory(focus_areas=[FocusAreaFactory(name="Shared")])
+        if name == "visit-list":
+            record.hosts.add(organisation)
+    with django_assert_num_queries(queries):
+        client.get(reverse(f"tracker:{name}"))
+
+
+def test_records_total_is_the_filtered_count_not_the_page_size(client):
+    for _ in range(45):
+        InitiativeFactory()
+    response = client.get(reverse("tracker:initiative-list"))
+    assert response.context["paginator"].count == Initiative.objects.count() == 45
+    assert "45 results" in response.content.decode()
