@@ -374,7 +374,7 @@ class Initiative(Record):
     objects = SlugManager.from_queryset(InitiativeQuerySet)()
 
     class Meta:
-        ordering = ["start_date", "title"]
+        ordering = [models.F("start_date").asc(nulls_last=True), "title"]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
 
@@ -541,7 +541,7 @@ class Recommendation(Record):
     objects = SlugManager.from_queryset(RecommendationQuerySet)()
 
     class Meta:
-        ordering = ["target_date", "title"]
+        ordering = [models.F("target_date").asc(nulls_last=True), "title"]
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
 
