@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FIXTURES := vocabulary sources challenges initiatives visits recommendations
 
-.PHONY: run test install migrate seed messages clean
+.PHONY: run test install browser-deps migrate seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,16 @@ run: seed
 
 test: install
 	$(BIN)/python -m pytest
+
+# The browser tests need Debian's Chromium and axe-core (from the npm registry);
+# without them they are skipped locally. CI installs both.
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	cd tests/browser && npm ci --no-audit --no-fund
+
+messages: install
+	$(BIN)/python manage.py makemessages -l bs --ignore=.venv --ignore=tests --no-obsolete
+	$(BIN)/python manage.py compilemessages -l bs --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -47,6 +47,14 @@ class RecordFilterSet(django_filters.FilterSet):
     focus_area = by_slug(FocusArea.objects.all(), "focus_areas", _("Focus area"))
     source = by_slug(Source.objects.published(), "citations__source", _("Source"))
 
+    first_filters = ["q", "status", "kind", "category"]
+    open_filters = ["status", "kind", "category"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rank = {name: index for index, name in enumerate(self.first_filters)}
+        self.filters = dict(sorted(self.filters.items(), key=lambda item: rank.get(item[0], len(rank))))
+
     def search(self, queryset, name, value):
         return search(queryset, value)
 

@@ -1,0 +1,131 @@
+"""What a person does on the public site, in real Chromium."""
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+PAGE_TYPES = {
+    "home": "/",
+    "initiative-list": "/initiatives/",
+    "initiative-detail": "/initiatives/partnership-for-peace/",
+    "challenge-list": "/challenges/",
+    "recommendation-list": "/recommendations/",
+    "visit-list": "/visits/",
+    "timeline": "/timeline/",
+    "source-list": "/sources/",
+}
+
+
+def first_link(page, url_prefix):
+    return page.locator(f"main a[href^='{url_prefix}']").first.get_attribute("href")
+
+
+@pytest.fixture
+def detail_pages(page):
+    """One detail page of every other kind, found by following the lists like a person would."""
+    urls = {}
+    for name, list_url, prefix in [
+        ("challenge-detail", "/challenges/", "/challenges/"),
+        ("recommendation-detail", "/recommendations/", "/recommendations/"),
+        ("visit-detail", "/visits/", "/visits/"),
+        ("source-detail", "/sources/", "/sources/"),
+    ]:
+        page.goto(list_url)
+        urls[name] = page.locator(f"table.records a[href^='{prefix}']").first.get_attribute("href")
+    page.goto("/initiatives/partnership-for-peace/")
+    urls["focus-area"] = first_link(page, "/focus-areas/")
+    urls["organisation"] = first_link(page, "/organisations/")
+    return urls
+
+
+def test_search_and_filter_a_list(page):
+    page.goto("/initiatives/")
+    page.get_by_label("Search").fill("partnership")
+    page.get_by_role("group", name="Status").get_by_label("Ongoing").check()
+    page.get_by_role("button", name="Apply").click()
+
+    expect(page).to_have_url(re.compile(r"q=partnership.*status=ongoing"))
+    rows = page.locator("table.records tbody tr")
+    expect(rows.first).to_be_visible()
+    for text in rows.all_inner_texts():
+        assert "Ongoing" in text
+    expect(page.get_by_role("link", name="Partnership for Peace", exact=False).first).to_be_visible()
+    expect(page.locator(".results-count")).to_contain_text(re.compile(r"\d+ results?"))
+
+
+def test_a_search_that_matches_nothing_says_so(page):
+    page.goto("/initiatives/?q=zzzzzz")
+    expect(page.get_by_text("Nothing matched")).to_be_visible()
+
+
+def test_follow_a_record_to_its_detail_and_its_source(page):
+    page.goto("/initiatives/?q=partnership+peace")
+    page.get_by_role("link", name="Partnership for Peace", exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partnership for Peace")
+    expect(page.get_by_role("heading", name="Milestones")).to_be_visible()
+    sources = page.locator("section.sources")
+    expect(sources.locator("blockquote").first).to_be_visible()
+
+    sources.get_by_role("link", name="Relations with Bosnia and Herzegovina").first.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Relations with Bosnia and Herzegovina")
+    expect(page.get_by_role("link", name=re.compile("Partnership for Peace")).first).to_be_visible()
+
+
+def test_download_the_filtered_csv(page):
+    page.goto("/initiatives/?status=completed&sort=title")
+    shown = page.locator("table.records tbody th a").all_inner_texts()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    download = download_info.value
+
+    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
+    assert download.suggested_filename == "initiatives.csv"
+    assert [row["Title"] for row in rows] == shown
+    assert rows and {row["Status"] for row in rows} == {"Completed"}
+
+
+def test_switch_language_to_bosnian_and_back(page):
+    page.goto("/initiatives/")
+    page.get_by_label("Language").select_option("bs")
+    page.get_by_role("button", name="Change").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "bs")
+    expect(page).to_have_url(re.compile(r"/initiatives/$"))
+    navigation = page.get_by_role("navigation").first
+    expect(navigation).not_to_contain_text("Recommendations")
+
+    page.locator("#language").select_option("en")
+    page.locator(".language-switcher button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("navigation").first).to_contain_text("Recommendations")
+
+
+def test_keyboard_users_can_skip_to_the_content(page):
+    page.goto("/initiatives/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#main$"))
+
+
+@pytest.mark.parametrize("name", PAGE_TYPES)
+def test_every_page_type_has_no_serious_accessibility_violation(page, axe_violations, screenshot, name):
+    page.goto(PAGE_TYPES[name])
+    screenshot(page, f"desktop-{name}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, f"phone-{name}")
+    assert axe_violations(page) == []
+
+
+def test_detail_and_vocabulary_pages_have_no_serious_accessibility_violation(page, detail_pages, axe_violations, screenshot):
+    for name, url in detail_pages.items():
+        page.goto(url)
+        screenshot(page, f"desktop-{name}")
+        assert axe_violations(page) == [], name
