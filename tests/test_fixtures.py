@@ -37,7 +37,9 @@ JUNK = [
     "Archives",
 ]
 
-DOCUMENTS_DIR = Path(os.environ.get("TRACKER_DOCUMENTS_DIR", Path(__file__).resolve().parents[2] / "shared" / "documents"))
+DOCUMENTS_DIR = Path(
+    os.environ.get("TRACKER_DOCUMENTS_DIR", Path(__file__).resolve().parents[2] / "shared" / "documents")
+)
 
 
 def counts():

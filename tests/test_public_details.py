@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.urls import reverse
 
 from tracker.models import Citation, Milestone
 
@@ -43,8 +42,12 @@ def linked_records():
     recommendation.visit = visit
     recommendation.save()
     RecommendationFactory(title="Draft recommendation", published=False).initiatives.add(initiative)
-    later = MilestoneFactory(initiative=initiative, title="Package endorsed", date=datetime.date(2023, 2, 1), date_precision="month")
-    MilestoneFactory(initiative=initiative, title="Package agreed", date=datetime.date(2022, 1, 1), date_precision="year")
+    later = MilestoneFactory(
+        initiative=initiative, title="Package endorsed", date=datetime.date(2023, 2, 1), date_precision="month"
+    )
+    MilestoneFactory(
+        initiative=initiative, title="Package agreed", date=datetime.date(2022, 1, 1), date_precision="year"
+    )
     Citation.objects.create(source=SourceFactory(), quote="endorsed the new DCB package", milestone=later)
     return {"initiative": initiative, "challenge": challenge, "recommendation": recommendation, "visit": visit}
 
@@ -115,7 +118,8 @@ def test_citations_of_an_unpublished_source_are_not_shown(client):
 @pytest.mark.parametrize("size", [1, 10])
 def test_detail_pages_run_a_fixed_number_of_queries(client, django_assert_num_queries, size):
     initiative = InitiativeFactory(
-        focus_areas=[FocusAreaFactory() for _ in range(size)], organisations=[OrganisationFactory() for _ in range(size)]
+        focus_areas=[FocusAreaFactory() for _ in range(size)],
+        organisations=[OrganisationFactory() for _ in range(size)],
     )
     for _ in range(size):
         initiative.challenges.add(ChallengeFactory())

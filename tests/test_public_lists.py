@@ -79,8 +79,13 @@ def test_multiple_values_of_one_filter_are_alternatives(client):
 
 
 def test_initiatives_filter_by_years_active(client):
-    InitiativeFactory(title="IFOR", start_date=datetime.date(1995, 12, 1), start_precision="month",
-                      end_date=datetime.date(1996, 12, 1), end_precision="month")
+    InitiativeFactory(
+        title="IFOR",
+        start_date=datetime.date(1995, 12, 1),
+        start_precision="month",
+        end_date=datetime.date(1996, 12, 1),
+        end_precision="month",
+    )
     InitiativeFactory(title="PfP", start_date=datetime.date(2006, 1, 1), start_precision="year")
     InitiativeFactory(title="DCB package", start_date=datetime.date(2023, 2, 1), start_precision="month")
 
@@ -195,8 +200,7 @@ def test_an_out_of_range_page_shows_the_last_page(client):
 
 
 def test_pagination_links_keep_the_filters(client):
-    for n in range(25):
-        InitiativeFactory(status="ongoing")
+    InitiativeFactory.create_batch(25, status="ongoing")
     content = client.get(reverse("tracker:initiative-list"), {"status": "ongoing"}).content.decode()
     assert "?status=ongoing&amp;page=2" in content
 
@@ -228,7 +232,7 @@ def test_list_page_links_to_the_csv_of_the_same_filters(client):
 
 
 def test_csv_neutralises_formulas(client):
-    InitiativeFactory(title="=HYPERLINK(\"http://evil\")", summary="+1", short_name="@SUM")
+    InitiativeFactory(title='=HYPERLINK("http://evil")', summary="+1", short_name="@SUM")
     row = csv_rows(client.get(reverse("tracker:initiative-csv")))[0]
     assert row["Title"].startswith("'=")
     assert row["Summary"] == "'+1"

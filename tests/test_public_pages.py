@@ -107,7 +107,9 @@ def test_source_detail_lists_every_public_record_citing_it(client):
     source = SourceFactory(title="Official page", reliability="high")
     initiative = InitiativeFactory(title="Partnership for Peace", cited__source=source)
     milestone = MilestoneFactory(initiative=initiative, title="Joined PfP")
-    Citation.objects.create(source=source, quote="joined the Partnership for Peace (PfP) programme in 2006", milestone=milestone)
+    Citation.objects.create(
+        source=source, quote="joined the Partnership for Peace (PfP) programme in 2006", milestone=milestone
+    )
     InitiativeFactory(title="Draft initiative", cited__source=source, published=False)
 
     content = client.get(source.get_absolute_url()).content.decode()

@@ -1,9 +1,67 @@
-from django.contrib import admin
+"""The staff interface: editing, two-step import with preview, export, history, publishing."""
 
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from .importing import FORMATS, ImportFileError, max_upload_bytes, read_upload
 from .models import Challenge, Citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
+from .resources import RESOURCES
 
 
-class CitationInline(admin.TabularInline):
+class TrackerImportForm(ImportForm):
+    """The upload step: the file is checked (size, encoding, format, rows) before any preview."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.format_classes = formats
+        self.fields["import_file"].help_text = _(
+            "CSV (UTF-8, comma-separated), XLSX or JSON, with a header row; at most %(size)s MB."
+        ) % {"size": round(max_upload_bytes() / 1e6, 1)}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload, file_format = cleaned_data.get("import_file"), cleaned_data.get("format")
+        if upload and file_format not in (None, ""):
+            try:
+                upload.normalised, _ = read_upload(upload.read(), self.format_classes[int(file_format)]())
+            except ImportFileError as error:
+                self.add_error("import_file", str(error))
+        return cleaned_data
+
+
+class TrackerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Import (with preview), export, and history for every model staff edit."""
+
+    import_form_class = TrackerImportForm
+    formats = FORMATS
+
+    def get_resource_classes(self, request):
+        return [RESOURCES[self.model]]
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        """Store the checked, UTF-8 form of the upload for the confirm step."""
+        tmp_storage = self.get_tmp_storage_class()(
+            encoding=None if input_format.is_binary() else self.from_encoding,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        tmp_storage.save(import_file.normalised)
+        return tmp_storage
+
+    def get_import_data_kwargs(self, **kwargs):
+        """Preview and confirm both run as one transaction that any bad row rolls back."""
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        return {**kwargs, "rollback_on_validation_errors": True, "use_transactions": True}
+
+
+class CitationInline(admin.StackedInline):
     model = Citation
     extra = 0
     autocomplete_fields = ["source"]
@@ -14,17 +72,85 @@ class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ["date", "date_precision", "title", "description"]
+    show_change_link = True
+
+
+class RecordAdminForm(forms.ModelForm):
+    """Lets the model's "published needs a citation" rule count the citations saved with the form."""
+
+    citation_prefix = "citations"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.data.get(f"{self.citation_prefix}-TOTAL_FORMS") is not None:
+            total = int(self.data.get(f"{self.citation_prefix}-TOTAL_FORMS") or 0)
+            self.instance.pending_citations = sum(
+                1
+                for index in range(total)
+                if self.data.get(f"{self.citation_prefix}-{index}-quote", "").strip()
+                and not self.data.get(f"{self.citation_prefix}-{index}-DELETE")
+            )
+        return cleaned_data
+
+
+class PublishableAdmin(TrackerAdmin):
+    """Publish and unpublish in bulk, for those allowed to; only cited records are published."""
+
+    actions = ["publish", "unpublish"]
+
+    def has_publish_permission(self, request):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if self.has_publish_permission(request) else [*readonly, "published"]
+
+    @admin.action(description=_("Publish selected"), permissions=["publish"])
+    def publish(self, request, queryset):
+        publishable = [obj for obj in queryset if not hasattr(obj, "has_citations") or obj.has_citations()]
+        self.set_published(request, publishable, True)
+        refused = queryset.count() - len(publishable)
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d record has no citation and stays a draft.",
+                    "%(count)d records have no citation and stay drafts.",
+                    refused,
+                )
+                % {"count": refused},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Unpublish selected"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self.set_published(request, list(queryset), False)
+
+    def set_published(self, request, objects, published):
+        """Save one by one, so history and the admin log record who published what."""
+        for obj in objects:
+            if obj.published != published:
+                obj.published = published
+                obj._change_reason = "Published" if published else "Unpublished"
+                obj.save(update_fields=["published", "updated"])
+                self.log_change(request, obj, [{"changed": {"fields": ["published"]}}])
+        self.message_user(
+            request,
+            ngettext("%(count)d record updated.", "%(count)d records updated.", len(objects)) % {"count": len(objects)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(admin.ModelAdmin):
+class FocusAreaAdmin(TrackerAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(TrackerAdmin):
     list_display = ["name", "abbreviation", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "abbreviation", "description"]
@@ -32,17 +158,20 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(PublishableAdmin):
     list_display = ["title", "kind", "reliability", "publication_date", "published"]
     list_filter = ["kind", "reliability", "published"]
     search_fields = ["title", "publisher", "author", "document"]
     prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created", "updated"]
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(PublishableAdmin):
+    form = RecordAdminForm
     inlines = [CitationInline]
     list_filter = ["published", "focus_areas"]
-    search_fields = ["title", "summary", "description"]
+    list_per_page = 50
+    search_fields = ["title", "slug", "summary", "description"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["focus_areas"]
     readonly_fields = ["created", "updated"]
@@ -51,35 +180,57 @@ class RecordAdmin(admin.ModelAdmin):
 @admin.register(Initiative)
 class InitiativeAdmin(RecordAdmin):
     inlines = [MilestoneInline, CitationInline]
-    list_display = ["title", "short_name", "kind", "status", "start_date", "published"]
-    list_filter = ["kind", "status", *RecordAdmin.list_filter]
+    list_display = ["title", "short_name", "kind", "status", "start_date", "published", "updated"]
+    list_filter = ["kind", "status", *RecordAdmin.list_filter, "organisations"]
+    search_fields = [*RecordAdmin.search_fields, "short_name"]
+    date_hierarchy = "start_date"
+    ordering = ["title"]
     autocomplete_fields = ["focus_areas", "organisations", "challenges", "parent"]
 
 
 @admin.register(Challenge)
 class ChallengeAdmin(RecordAdmin):
-    list_display = ["title", "category", "status", "published"]
+    list_display = ["title", "category", "status", "published", "updated"]
     list_filter = ["category", "status", *RecordAdmin.list_filter]
+    ordering = ["title"]
 
 
 @admin.register(Recommendation)
 class RecommendationAdmin(RecordAdmin):
-    list_display = ["title", "focus_area", "status", "target_date", "published"]
-    list_filter = ["status", "focus_area", *RecordAdmin.list_filter]
+    list_display = ["title", "focus_area", "status", "target_date", "target_ongoing", "published", "updated"]
+    list_filter = ["status", "focus_area", "target_ongoing", *RecordAdmin.list_filter, "proposed_by"]
+    date_hierarchy = "target_date"
+    ordering = ["target_date", "title"]
+    list_select_related = ["focus_area"]
     autocomplete_fields = ["focus_areas", "focus_area", "proposed_by", "visit", "challenges", "initiatives"]
 
 
 @admin.register(Visit)
 class VisitAdmin(RecordAdmin):
-    list_display = ["title", "date", "city", "country", "visitor_role", "published"]
-    list_filter = ["kind", *RecordAdmin.list_filter]
+    list_display = ["title", "date", "city", "country", "visitor_role", "published", "updated"]
+    list_filter = ["kind", "country", *RecordAdmin.list_filter]
+    search_fields = [*RecordAdmin.search_fields, "city", "country", "visitor_name", "visitor_role"]
     date_hierarchy = "date"
+    ordering = ["-date"]
     autocomplete_fields = ["focus_areas", "visitor_organisation", "hosts", "initiatives"]
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(TrackerAdmin):
     inlines = [CitationInline]
     list_display = ["title", "initiative", "date", "date_precision"]
+    list_filter = ["date_precision"]
+    list_select_related = ["initiative"]
     search_fields = ["title", "initiative__title"]
+    date_hierarchy = "date"
+    ordering = ["date"]
     autocomplete_fields = ["initiative"]
+
+
+@admin.register(Citation)
+class CitationAdmin(TrackerAdmin):
+    list_display = ["quote", "source", "cited_kind"]
+    list_filter = ["source"]
+    list_select_related = ["source", "initiative", "milestone", "challenge", "recommendation", "visit"]
+    search_fields = ["quote", "source__title"]
+    autocomplete_fields = ["source", "initiative", "milestone", "challenge", "recommendation", "visit"]

@@ -6,8 +6,10 @@ period plus a precision, so it sorts and filters like any date but is never
 shown with a day or month the source did not give.
 """
 
+import calendar
 import dataclasses
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -60,13 +62,55 @@ class PartialDate:
         if self.precision == Precision.YEAR and (month, day) != (1, 1):
             raise ValidationError(_("A date with year precision must be stored as 1 January."))
         if self.precision == Precision.QUARTER and (month not in (1, 4, 7, 10) or day != 1):
-            raise ValidationError(
-                _("A date with quarter precision must be stored as the first day of the quarter.")
-            )
+            raise ValidationError(_("A date with quarter precision must be stored as the first day of the quarter."))
         if self.precision == Precision.MONTH and day != 1:
-            raise ValidationError(
-                _("A date with month precision must be stored as the first day of the month.")
-            )
+            raise ValidationError(_("A date with month precision must be stored as the first day of the month."))
+
+
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name} | {
+    name.lower(): number for number, name in enumerate(calendar.month_abbr) if name
+}
+PATTERNS = [
+    (Precision.YEAR, r"(?P<year>\d{4})"),
+    (Precision.QUARTER, r"(?P<year>\d{4})[- ]?Q(?P<quarter>[1-4])"),
+    (Precision.QUARTER, r"Q(?P<quarter>[1-4])[- ](?P<year>\d{4})"),
+    (Precision.MONTH, r"(?P<year>\d{4})-(?P<month>\d{1,2})"),
+    (Precision.MONTH, r"(?P<month>\d{1,2})/(?P<year>\d{4})"),
+    (Precision.MONTH, r"(?P<month_name>[A-Za-z]+)\.? (?P<year>\d{4})"),
+    (Precision.DAY, r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"),
+    (Precision.DAY, r"(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})\.?"),
+    (Precision.DAY, r"(?P<day>\d{1,2})\.? (?P<month_name>[A-Za-z]+)\.? (?P<year>\d{4})"),
+    (Precision.DAY, r"(?P<month_name>[A-Za-z]+)\.? (?P<day>\d{1,2}),? (?P<year>\d{4})"),
+]
+
+
+def parse_partial_date(text):
+    """Read a date as people write it: "2006", "Q2 2026", "Feb 2023", "25 September 2025", "2025-09-25".
+
+    Raises ``ValueError`` with a message fit for the person who wrote it.
+    """
+    text = " ".join(str(text).split())
+    for precision, pattern in PATTERNS:
+        match = re.fullmatch(pattern, text, flags=re.IGNORECASE)
+        if not match:
+            continue
+        parts = match.groupdict()
+        month = int(parts.get("month") or 1)
+        if parts.get("month_name"):
+            month = MONTHS.get(parts["month_name"].lower())
+            if month is None:
+                raise ValueError(f"“{text}”: unknown month “{parts['month_name']}”.")
+        if parts.get("quarter"):
+            month = 3 * int(parts["quarter"]) - 2
+        try:
+            date = datetime.date(int(parts["year"]), month, int(parts.get("day") or 1))
+        except ValueError:
+            raise ValueError(f"“{text}” is not a real date.") from None
+        return PartialDate(date, precision)
+    raise ValueError(
+        f"“{text}” is not a date this tracker can read: write 2006, Q2 2026, 2023-02, Feb 2023, "
+        "2025-09-25 or 25 September 2025."
+    )
 
 
 class PrecisionField(models.CharField):

@@ -13,8 +13,17 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .dates import PartialDateAttribute, PrecisionField, validate_partial_dates
+
+
+def staff_permissions(model_name, plural, publish=False):
+    """Import and export (and publish) permissions, checked by the admin and django-import-export."""
+    permissions = [(f"import_{model_name}", f"Can import {plural}"), (f"export_{model_name}", f"Can export {plural}")]
+    if publish:
+        permissions.append((f"publish_{model_name}", f"Can publish or unpublish {plural}"))
+    return permissions
 
 
 class NameManager(models.Manager):
@@ -155,10 +164,13 @@ class FocusArea(SlugFromTitleMixin, models.Model):
 
     objects = NameManager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("focus area")
         verbose_name_plural = _("focus areas")
+        permissions = staff_permissions("focusarea", "focus areas")
 
     def __str__(self):
         return self.name
@@ -190,10 +202,13 @@ class Organisation(SlugFromTitleMixin, models.Model):
 
     objects = NameManager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        permissions = staff_permissions("organisation", "organisations")
 
     def __str__(self):
         return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
@@ -241,10 +256,13 @@ class Source(SlugFromTitleMixin, TimeStampedModel):
 
     objects = SlugManager.from_queryset(PublishedQuerySet)()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        permissions = staff_permissions("source", "sources", publish=True)
 
     def __str__(self):
         return self.title
@@ -269,11 +287,13 @@ class Record(SlugFromTitleMixin, TimeStampedModel):
     focus_areas = models.ManyToManyField(
         FocusArea, blank=True, related_name="%(class)ss", verbose_name=_("focus areas")
     )
-    published = models.BooleanField(
-        _("published"), default=False, help_text=_("Drafts are visible to staff only.")
-    )
+    published = models.BooleanField(_("published"), default=False, help_text=_("Drafts are visible to staff only."))
 
     objects = SlugManager.from_queryset(PublishedQuerySet)()
+
+    #: How many citations the record will have once saved, when they are saved with it
+    #: (admin inlines, an import row); ``None`` means "look in the database".
+    pending_citations = None
 
     class Meta:
         abstract = True
@@ -284,8 +304,26 @@ class Record(SlugFromTitleMixin, TimeStampedModel):
     def natural_key(self):
         return (self.slug,)
 
+    def has_citations(self):
+        if self.pending_citations is not None:
+            return self.pending_citations > 0
+        return self.pk is not None and self.citations.exists()
+
     def clean(self):
-        validate_partial_dates(self)
+        """Report every problem at once: partial dates, then ``problems()`` of each kind of record."""
+        errors = {}
+        try:
+            validate_partial_dates(self)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field, message in self.problems():
+            errors.setdefault(field, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+    def problems(self):
+        if self.published and not self.has_citations():
+            yield "published", _("A record needs at least one citation before it is published.")
 
     def get_absolute_url(self):
         return reverse(f"tracker:{self._meta.model_name}-detail", args=[self.slug])
@@ -318,10 +356,13 @@ class Challenge(Record):
 
     objects = SlugManager.from_queryset(ChallengeQuerySet)()
 
+    history = HistoricalRecords(m2m_fields=["focus_areas"])
+
     class Meta:
         ordering = ["title"]
         verbose_name = _("challenge")
         verbose_name_plural = _("challenges")
+        permissions = staff_permissions("challenge", "challenges", publish=True)
 
 
 class Initiative(Record):
@@ -373,17 +414,20 @@ class Initiative(Record):
 
     objects = SlugManager.from_queryset(InitiativeQuerySet)()
 
+    history = HistoricalRecords(m2m_fields=["focus_areas", "organisations", "challenges"])
+
     class Meta:
         ordering = [models.F("start_date").asc(nulls_last=True), "title"]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
+        permissions = staff_permissions("initiative", "initiatives", publish=True)
 
-    def clean(self):
-        super().clean()
+    def problems(self):
+        yield from super().problems()
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The end cannot be before the start.")})
+            yield "end_date", _("The end cannot be before the start.")
         if self.amount is not None and not self.currency:
-            raise ValidationError({"currency": _("Give the currency of the amount.")})
+            yield "currency", _("Give the currency of the amount.")
 
 
 class Milestone(models.Model):
@@ -401,10 +445,13 @@ class Milestone(models.Model):
 
     objects = MilestoneManager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["date", "title"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
+        permissions = staff_permissions("milestone", "milestones")
         constraints = [
             models.UniqueConstraint(fields=["initiative", "title"], name="unique_milestone_title"),
         ]
@@ -462,10 +509,13 @@ class Visit(Record):
 
     objects = SlugManager.from_queryset(VisitQuerySet)()
 
+    history = HistoricalRecords(m2m_fields=["focus_areas", "hosts", "initiatives"])
+
     class Meta:
         ordering = ["-date", "title"]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
+        permissions = staff_permissions("visit", "visits", publish=True)
 
     @property
     def place(self):
@@ -540,15 +590,18 @@ class Recommendation(Record):
 
     objects = SlugManager.from_queryset(RecommendationQuerySet)()
 
+    history = HistoricalRecords(m2m_fields=["focus_areas", "challenges", "initiatives"])
+
     class Meta:
         ordering = [models.F("target_date").asc(nulls_last=True), "title"]
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
+        permissions = staff_permissions("recommendation", "recommendations", publish=True)
 
-    def clean(self):
-        super().clean()
+    def problems(self):
+        yield from super().problems()
         if self.target_ongoing and self.target_date:
-            raise ValidationError({"target_ongoing": _("A target is either a date or ongoing, not both.")})
+            yield "target_ongoing", _("A target is either a date or ongoing, not both.")
 
 
 class Citation(models.Model):
@@ -558,7 +611,9 @@ class Citation(models.Model):
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("source"))
     quote = models.TextField(_("quote"), help_text=_("The exact sentence of the source that supports the record."))
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
     recommendation = models.ForeignKey(
@@ -568,10 +623,13 @@ class Citation(models.Model):
 
     objects = CitationQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["source__title", "pk"]
         verbose_name = _("citation")
         verbose_name_plural = _("citations")
+        permissions = staff_permissions("citation", "citations")
         constraints = [
             models.CheckConstraint(
                 name="citation_cites_exactly_one_record",

@@ -10,8 +10,19 @@ from django_filters.views import FilterView
 
 from . import charts
 from .exports import csv_response, names
-from .filters import ChallengeFilterSet, InitiativeFilterSet, RecommendationFilterSet, VisitFilterSet, TimelineFilterSet
-from .models import Challenge, Citation, public_citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
+from .filters import ChallengeFilterSet, InitiativeFilterSet, RecommendationFilterSet, TimelineFilterSet, VisitFilterSet
+from .models import (
+    Challenge,
+    Citation,
+    FocusArea,
+    Initiative,
+    Milestone,
+    Organisation,
+    Recommendation,
+    Source,
+    Visit,
+    public_citation,
+)
 
 
 class RecordListView(FilterView):
@@ -179,9 +190,7 @@ def status_counts(model):
     """``[(label, count, url)]`` for every status, in the order the model declares them."""
     counts = dict(model.objects.published().values_list("status").annotate(n=Count("pk")).order_by())
     list_url = model.list_url()
-    return [
-        (label, counts.get(value, 0), f"{list_url}?status={value}") for value, label in model.Status.choices
-    ]
+    return [(label, counts.get(value, 0), f"{list_url}?status={value}") for value, label in model.Status.choices]
 
 
 class TimelineView(FilterView):
@@ -211,7 +220,9 @@ class TimelineView(FilterView):
 
 class SourceListView(ListView):
     def get_queryset(self):
-        return Source.objects.published().annotate(citation_count=Count("citations", filter=public_citation("citations__")))
+        return Source.objects.published().annotate(
+            citation_count=Count("citations", filter=public_citation("citations__"))
+        )
 
 
 class SourceDetailView(DetailView):
@@ -219,8 +230,10 @@ class SourceDetailView(DetailView):
         return Source.objects.published()
 
     def get_context_data(self, **kwargs):
-        citations = Citation.objects.filter(source=self.object).public().select_related(
-            "initiative", "milestone__initiative", "challenge", "recommendation", "visit"
+        citations = (
+            Citation.objects.filter(source=self.object)
+            .public()
+            .select_related("initiative", "milestone__initiative", "challenge", "recommendation", "visit")
         )
         return super().get_context_data(citations=citations, **kwargs)
 

@@ -88,4 +88,3 @@ def axe_violations():
         ]
 
     return check
-

@@ -124,7 +124,9 @@ def test_every_page_type_has_no_serious_accessibility_violation(page, axe_violat
     assert axe_violations(page) == []
 
 
-def test_detail_and_vocabulary_pages_have_no_serious_accessibility_violation(page, detail_pages, axe_violations, screenshot):
+def test_detail_and_vocabulary_pages_have_no_serious_accessibility_violation(
+    page, detail_pages, axe_violations, screenshot
+):
     for name, url in detail_pages.items():
         page.goto(url)
         screenshot(page, f"desktop-{name}")

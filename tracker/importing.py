@@ -1,0 +1,90 @@
+"""Reading uploaded files before anything is imported, with messages people can act on.
+
+The admin's import form and the ``import_records`` command both go through
+``read_upload``: a file that is empty, too big, binary where text is expected,
+not UTF-8 (or UTF-16 with a byte-order mark), or unreadable in its format is
+refused here, before any row is looked at.
+"""
+
+import codecs
+
+from django.conf import settings
+from django.db import transaction
+from import_export.formats import base_formats
+
+FORMATS = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
+XLSX_SIGNATURE = b"PK\x03\x04"
+
+
+class ImportFileError(ValueError):
+    pass
+
+
+def max_upload_bytes():
+    return getattr(settings, "TRACKER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+
+def decode_text(data):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    if b"\x00" in data:
+        raise ImportFileError("This is a binary file, not text: export the spreadsheet as CSV UTF-8, XLSX or JSON.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            f"The file is not UTF-8 text (unreadable byte at position {error.start}). "
+            "In your spreadsheet program, save it as “CSV UTF-8”."
+        ) from None
+
+
+def read_upload(data, file_format):
+    """Validate raw bytes for ``file_format``; return them as the format reads them (text as UTF-8)."""
+    limit = max_upload_bytes()
+    if not data:
+        raise ImportFileError("The file is empty.")
+    if len(data) > limit:
+        raise ImportFileError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB.")
+    if file_format.is_binary():
+        if not data.startswith(XLSX_SIGNATURE):
+            raise ImportFileError("This is not an Excel .xlsx file; choose the format that matches the file.")
+        normalised, readable = data, data
+    else:
+        readable = decode_text(data)
+        normalised = readable.encode("utf-8")
+    try:
+        dataset = file_format.create_dataset(readable)
+    except Exception as error:
+        raise ImportFileError(
+            f"The file could not be read as {file_format.get_title().upper()} ({type(error).__name__}). "
+            "Check that the format you chose matches the file."
+        ) from None
+    if not dataset.headers or len(dataset) == 0:
+        raise ImportFileError("The file has no rows to import: the first row must name the columns.")
+    return normalised, dataset
+
+
+def import_dataset(resource, dataset, dry_run, user=None, file_name=None):
+    """Import all rows or none: any row error or validation error rolls the whole file back."""
+    with transaction.atomic():
+        return resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=user,
+            file_name=file_name,
+        )
+
+
+def describe_errors(result):
+    """One line per problem: "Row 3, Focus area: unknown focus area “Cyber”"."""
+    lines = [f"File: {error.error}" for error in result.base_errors]
+    for row in result.invalid_rows:
+        for field, messages in row.field_specific_errors.items():
+            lines.extend(f"Row {row.number}, {field}: {message}" for message in messages)
+        lines.extend(f"Row {row.number}: {message}" for message in row.non_field_specific_errors)
+    for number, errors in result.row_errors():
+        lines.extend(f"Row {number}: {error.error}" for error in errors)
+    return lines
