@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
@@ -21,8 +23,8 @@ class TrackerImportForm(ImportForm):
         super().__init__(formats, resources, **kwargs)
         self.format_classes = formats
         self.fields["import_file"].help_text = _(
-            "CSV (UTF-8, comma-separated), XLSX or JSON, with a header row; at most %(size)s MB."
-        ) % {"size": round(max_upload_bytes() / 1e6, 1)}
+            "CSV (UTF-8, comma-separated), XLSX or JSON, with a header row; at most %(size)s."
+        ) % {"size": filesizeformat(max_upload_bytes())}
 
     def clean(self):
         cleaned_data = super().clean()
@@ -53,6 +55,29 @@ class TrackerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         )
         tmp_storage.save(import_file.normalised)
         return tmp_storage
+
+    def process_import(self, request, **kwargs):
+        """Confirm step: if the previewed file is gone (expired, or a forged name), say so instead of failing."""
+        if self.has_import_permission(request) and not self.previewed_file_exists(request):
+            self.message_user(request, _("The preview has expired: please upload the file again."), messages.ERROR)
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+        return super().process_import(request, **kwargs)
+
+    def previewed_file_exists(self, request):
+        form = self.create_confirm_form(request)
+        if not form.is_valid():
+            return True  # the library reports an invalid form itself
+        try:
+            file_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+            storage = self.get_tmp_storage_class()(
+                name=form.cleaned_data["import_file_name"],
+                encoding=None if file_format.is_binary() else self.from_encoding,
+                read_mode=file_format.get_read_mode(),
+                **self.get_tmp_storage_class_kwargs(),
+            )
+            return storage.read() is not None
+        except (OSError, ValueError, IndexError):
+            return False
 
     def get_import_data_kwargs(self, **kwargs):
         """Preview and confirm both run as one transaction that any bad row rolls back."""

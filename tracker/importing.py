@@ -10,6 +10,7 @@ import codecs
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from import_export.formats import base_formats
 
 FORMATS = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
@@ -44,7 +45,7 @@ def read_upload(data, file_format):
     if not data:
         raise ImportFileError("The file is empty.")
     if len(data) > limit:
-        raise ImportFileError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB.")
+        raise ImportFileError(f"The file is {filesizeformat(len(data))}; the limit is {filesizeformat(limit)}.")
     if file_format.is_binary():
         if not data.startswith(XLSX_SIGNATURE):
             raise ImportFileError("This is not an Excel .xlsx file; choose the format that matches the file.")
@@ -79,12 +80,12 @@ def import_dataset(resource, dataset, dry_run, user=None, file_name=None):
 
 
 def describe_errors(result):
-    """One line per problem: "Row 3, Focus area: unknown focus area “Cyber”"."""
-    lines = [f"File: {error.error}" for error in result.base_errors]
+    """One line per problem, in row order: "Row 3, Focus areas: unknown focus areas “Cyber”"."""
+    problems = [(0, f"File: {error.error}") for error in result.base_errors]
     for row in result.invalid_rows:
-        for field, messages in row.field_specific_errors.items():
-            lines.extend(f"Row {row.number}, {field}: {message}" for message in messages)
-        lines.extend(f"Row {row.number}: {message}" for message in row.non_field_specific_errors)
+        for column, messages in row.field_specific_errors.items():
+            problems.extend((row.number, f"Row {row.number}, {column}: {message}") for message in messages)
+        problems.extend((row.number, f"Row {row.number}: {message}") for message in row.non_field_specific_errors)
     for number, errors in result.row_errors():
-        lines.extend(f"Row {number}: {error.error}" for error in errors)
-    return lines
+        problems.extend((number, f"Row {number}: {error.error}") for error in errors)
+    return [line for _, line in sorted(problems, key=lambda problem: problem[0])]

@@ -659,5 +659,6 @@ class Citation(models.Model):
         return self.cited._meta.verbose_name
 
     def clean(self):
-        if sum(1 for name in self.CITED_FIELDS if getattr(self, f"{name}_id")) != 1:
+        # Related objects, not ids: in an admin inline the record may not be saved yet.
+        if sum(1 for name in self.CITED_FIELDS if getattr(self, name) is not None) != 1:
             raise ValidationError(_("A citation supports exactly one record or milestone."))

@@ -222,8 +222,21 @@ class TrackerResource(resources.ModelResource):
             ) from None
 
     def import_instance(self, instance, row, **kwargs):
+        """Set the row's values, checking many-to-many columns too (the library checks them only after saving)."""
         instance._history_user = kwargs.get("user")
-        super().import_instance(instance, row, **kwargs)
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
 
     def before_import_row(self, row, **kwargs):
         """Trim cells and undo the quote that exports put before formula-like text."""

@@ -1,0 +1,246 @@
+"""Import and export through the resources: round trips, natural keys, row errors, atomicity."""
+
+import datetime
+
+import pytest
+import tablib
+from import_export.formats import base_formats
+
+from tracker.importing import describe_errors, import_dataset
+from tracker.models import (
+    Challenge,
+    Citation,
+    FocusArea,
+    Initiative,
+    Milestone,
+    Organisation,
+    Recommendation,
+    Source,
+    Visit,
+)
+from tracker.resources import RESOURCES
+
+from .factories import FocusAreaFactory, InitiativeFactory, RecommendationFactory, SourceFactory
+
+IMPORT_ORDER = [FocusArea, Organisation, Source, Challenge, Initiative, Visit, Recommendation, Milestone, Citation]
+
+
+def export(model, file_format=base_formats.CSV):
+    return file_format().export_data(RESOURCES[model]().export())
+
+
+def load(data, file_format=base_formats.CSV):
+    return file_format().create_dataset(data)
+
+
+def import_rows(model, csv_text, dry_run=False, user=None):
+    return import_dataset(RESOURCES[model](), tablib.Dataset().load(csv_text, format="csv"), dry_run=dry_run, user=user)
+
+
+def snapshot():
+    """Every model's export, row by row: the data as staff see it."""
+    return {model.__name__: sorted(map(tuple, RESOURCES[model]().export())) for model in IMPORT_ORDER}
+
+
+@pytest.mark.parametrize("file_format", [base_formats.CSV, base_formats.XLSX, base_formats.JSON])
+def test_exported_fixtures_reimport_into_an_empty_database_as_the_same_data(seeded, file_format):
+    before = snapshot()
+    files = {model: export(model, file_format) for model in IMPORT_ORDER}
+    for model in reversed(IMPORT_ORDER):
+        model.objects.all().delete()
+    assert Initiative.objects.count() == 0
+
+    for model in IMPORT_ORDER:
+        result = import_dataset(RESOURCES[model](), load(files[model], file_format), dry_run=False)
+        assert describe_errors(result) == [], model
+
+    assert snapshot() == before
+
+
+def test_reimporting_an_unchanged_export_changes_nothing_and_says_so(seeded):
+    stamps = dict(Initiative.objects.values_list("slug", "updated"))
+    history = Initiative.history.count()
+
+    result = import_dataset(RESOURCES[Initiative](), load(export(Initiative)), dry_run=False)
+
+    assert result.totals["skip"] == Initiative.objects.count() == 32
+    assert result.totals["new"] == result.totals["update"] == 0
+    assert dict(Initiative.objects.values_list("slug", "updated")) == stamps
+    assert Initiative.history.count() == history
+
+
+@pytest.mark.django_db
+def test_related_records_are_read_by_name_and_slug_ignoring_case():
+    FocusAreaFactory(name="Cyber defence")
+    FocusAreaFactory(name="Crisis management")
+    Organisation.objects.create(name="NATO Headquarters Sarajevo")
+    InitiativeFactory(slug="dcb-package", title="DCB package")
+    source = SourceFactory(slug="official-page")
+
+    result = import_rows(
+        Recommendation,
+        "Title,Focus area,Focus areas,Proposed by,Initiatives,Target,Status,Source,Quote,Published\n"
+        "Enhance cyber defence,cyber defence,Cyber defence; Crisis management,NATO Headquarters Sarajevo,"
+        'dcb-package,Q1 2026,In progress,official-page,"NATO supports cyber defence.",yes\n',
+    )
+
+    assert describe_errors(result) == []
+    recommendation = Recommendation.objects.get(slug="enhance-cyber-defence")
+    assert recommendation.focus_area.name == "Cyber defence"
+    assert sorted(recommendation.focus_areas.values_list("name", flat=True)) == ["Crisis management", "Cyber defence"]
+    assert recommendation.proposed_by.name == "NATO Headquarters Sarajevo"
+    assert list(recommendation.initiatives.values_list("slug", flat=True)) == ["dcb-package"]
+    assert (recommendation.target_date, recommendation.target_precision) == (datetime.date(2026, 1, 1), "quarter")
+    assert recommendation.status == "in_progress" and recommendation.published
+    assert list(recommendation.citations.values_list("source", "quote")) == [
+        (source.pk, "NATO supports cyber defence.")
+    ]
+
+
+@pytest.mark.django_db
+def test_every_bad_row_is_named_and_nothing_is_written():
+    FocusAreaFactory(name="Cyber defence")
+    RecommendationFactory(title="Existing", slug="existing")
+
+    result = import_rows(
+        Recommendation,
+        "Slug,Title,Focus areas,Target,Status\n"
+        "existing,Existing renamed,Cyber defence,Q1 2026,Proposed\n"
+        "new-good,A good new row,Cyber defence,2026,Proposed\n"
+        "bad-1,Unknown focus areas,Cyber defence; Cyber; Cyber attacks,2026,Proposed\n"
+        "bad-2,Impossible date,,31/02/2026,Proposed\n"
+        "bad-3,,,,Proposed\n"
+        "bad-4,Unknown status,,,Maybe\n",
+    )
+
+    assert describe_errors(result) == [
+        "Row 3, Focus areas: unknown focus areas “Cyber”, “Cyber attacks”",
+        "Row 4, Target: “31/02/2026” is not a real date.",
+        "Row 5, Title: This field cannot be blank.",
+        "Row 6, Status: “Maybe” is not one of “Proposed”, “Accepted”, “In progress”, “Implemented”, “Rejected”, “Superseded”",
+    ]
+    assert list(Recommendation.objects.values_list("title", flat=True)) == ["Existing"]
+
+
+@pytest.mark.django_db
+def test_a_published_record_needs_a_citation_in_the_database_or_in_its_row():
+    result = import_rows(Challenge, "Title,Category,Published\nUncited,Political and constitutional,yes\n")
+    assert describe_errors(result) == ["Row 1, Published: A record needs at least one citation before it is published."]
+    assert not Challenge.objects.exists()
+
+    result = import_rows(Challenge, "Title,Category,Published\nUncited,Political and constitutional,no\n")
+    assert describe_errors(result) == [] and Challenge.objects.get().published is False
+
+
+@pytest.mark.django_db
+def test_a_source_without_a_quote_is_refused():
+    SourceFactory(slug="official-page")
+    result = import_rows(
+        Challenge, "Title,Category,Source,Quote\nHalf cited,Political and constitutional,official-page,\n"
+    )
+    assert describe_errors(result) == ["Row 1, Quote: Give both a Source and a Quote, or neither."]
+
+
+@pytest.mark.django_db
+def test_initiative_validation_runs_on_import():
+    result = import_rows(
+        Initiative,
+        "Title,Kind,Status,Start,End,Amount\nBackwards,Programme,Ongoing,2010,2009,\nUnpriced,Package,Completed,,,500000\n",
+    )
+    assert describe_errors(result) == [
+        "Row 1, End: The end cannot be before the start.",
+        "Row 2, Currency: Give the currency of the amount.",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("Title;Category;Status", "it seems to use another separator"),
+        ("Category,Status", "missing columns “Title”"),
+        ("Title,Category,Colour", "unknown columns “Colour”"),
+    ],
+)
+def test_columns_are_checked_before_any_row(header, message):
+    row = (
+        header.replace("Title", "A title").replace("Category", "Political and constitutional").replace("Status", "Open")
+    )
+    result = import_rows(Challenge, f"{header}\n{row}\n")
+    assert message in describe_errors(result)[0]
+    assert not Challenge.objects.exists()
+
+
+@pytest.mark.django_db
+def test_hand_made_rows_without_slugs_update_on_the_second_import():
+    csv_text = "Title,Category\nDefence budget limitations,Budget and resources\n"
+    import_rows(Challenge, csv_text)
+    result = import_rows(Challenge, csv_text)
+    assert result.totals["skip"] == 1
+    assert list(Challenge.objects.values_list("slug", flat=True)) == ["defence-budget-limitations"]
+
+
+@pytest.mark.django_db
+def test_exported_cells_that_look_like_formulas_are_neutralised_and_restored_on_import():
+    for text in ("=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)"):
+        InitiativeFactory(title=f"Title {text}", summary=text)
+
+    exported = export(Initiative)
+    summaries = [row["Summary"] for row in load(exported).dict]
+    assert sorted(summaries) == sorted(["'=cmd|' /C calc'!A0", "'+1", "'-2", "'@SUM(A1)"])
+
+    result = import_dataset(RESOURCES[Initiative](), load(exported), dry_run=False)
+    assert result.totals["skip"] == 4
+    assert sorted(Initiative.objects.values_list("summary", flat=True)) == sorted(
+        ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)"]
+    )
+
+
+@pytest.mark.django_db
+def test_milestone_citations_round_trip_by_initiative_and_title():
+    initiative = InitiativeFactory(slug="map", title="Membership Action Plan")
+    milestone = Milestone.objects.create(
+        initiative=initiative, title="Invited to MAP", date=datetime.date(2010, 1, 1), date_precision="year"
+    )
+    source = SourceFactory(slug="official-page")
+    Citation.objects.create(source=source, quote="invited to join the MAP in 2010", milestone=milestone)
+
+    rows = load(export(Citation)).dict
+    assert {
+        "Source": "official-page",
+        "Quote": "invited to join the MAP in 2010",
+        "Initiative": "map",
+        "Milestone": "Invited to MAP",
+    }.items() <= rows[-1].items()
+
+    Citation.objects.filter(milestone=milestone).delete()
+    result = import_dataset(RESOURCES[Citation](), load(export_rows(rows)), dry_run=False)
+    assert describe_errors(result) == []
+    assert milestone.citations.get().quote == "invited to join the MAP in 2010"
+
+
+def export_rows(rows):
+    dataset = tablib.Dataset(headers=list(rows[0]))
+    for row in rows:
+        dataset.append(list(row.values()))
+    return dataset.csv
+
+
+@pytest.mark.django_db
+def test_imports_are_recorded_in_the_history_with_the_user(django_user_model):
+    editor = django_user_model.objects.create_user("editor")
+    import_rows(Challenge, "Title,Category\nDefence budget limitations,Budget and resources\n", user=editor)
+    import_rows(Challenge, "Title,Category\nDefence budget limitations,Political and constitutional\n", user=editor)
+
+    history = Challenge.objects.get().history.order_by("history_date")
+    assert [(entry.history_type, entry.history_user, entry.category) for entry in history] == [
+        ("+", editor, "resources"),
+        ("~", editor, "political"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_dry_run_writes_nothing():
+    result = import_rows(Challenge, "Title,Category\nDry run,Budget and resources\n", dry_run=True)
+    assert result.totals["new"] == 1
+    assert not Challenge.objects.exists()
