@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
+from django.db import models
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -189,6 +190,7 @@ class SourceAdmin(PublishableAdmin):
     search_fields = ["title", "publisher", "author", "document"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created", "updated"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class RecordAdmin(PublishableAdmin):
