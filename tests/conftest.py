@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 FIXTURES = ["vocabulary", "sources", "challenges", "initiatives", "visits", "recommendations"]
@@ -8,3 +11,9 @@ FIXTURES = ["vocabulary", "sources", "challenges", "initiatives", "visits", "rec
 def seeded(db):
     """The database with the shipped fixtures loaded."""
     call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+@pytest.fixture
+def staff_groups(db):
+    """The Editors and Viewers groups of the data migration (a transactional test's flush removes them)."""
+    importlib.import_module("tracker.migrations.0003_staff_groups").set_up_groups(Group, Permission)

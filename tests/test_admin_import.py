@@ -22,7 +22,7 @@ GOOD_CSV = "Title,Category,Status\nDefence budget limitations,Budget and resourc
 
 
 @pytest.fixture
-def editor(client, django_user_model):
+def editor(client, django_user_model, staff_groups):
     user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     client.force_login(user)

@@ -26,12 +26,12 @@ def login(client, django_user_model, group=None, **flags):
 
 
 @pytest.fixture
-def viewer(client, django_user_model):
+def viewer(client, django_user_model, staff_groups):
     return login(client, django_user_model, "Viewers")
 
 
 @pytest.fixture
-def editor(client, django_user_model):
+def editor(client, django_user_model, staff_groups):
     return login(client, django_user_model, "Editors")
 
 

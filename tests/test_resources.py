@@ -133,6 +133,20 @@ def test_a_published_record_needs_a_citation_in_the_database_or_in_its_row():
 
 
 @pytest.mark.django_db
+def test_a_bad_row_with_a_citation_reports_only_its_real_problems():
+    SourceFactory(slug="official-page")
+    result = import_rows(
+        Challenge,
+        "Title,Category,Source,Quote,Published\nCited,Weather,official-page,A quote,yes\nAlso,Weather,nowhere,A quote,yes\n",
+    )
+    assert [line.split(":")[0] for line in describe_errors(result)] == [
+        "Row 1, Category",
+        "Row 2, Category",
+        "Row 2, Source",
+    ]
+
+
+@pytest.mark.django_db
 def test_a_source_without_a_quote_is_refused():
     SourceFactory(slug="official-page")
     result = import_rows(

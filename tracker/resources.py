@@ -366,20 +366,28 @@ class RecordResource(SlugFromTitleResource):
         return citation.quote if citation else ""
 
     def import_instance(self, instance, row, **kwargs):
+        """Also read the row's citation, reporting its problems together with the other columns'."""
         instance.new_citation = None
-        super().import_instance(instance, row, **kwargs)
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
         source_slug, quote = row.get("Source") or "", row.get("Quote") or ""
         if bool(source_slug) != bool(quote):
-            raise ValidationError({"Quote": "Give both a Source and a Quote, or neither."})
-        if quote:
+            errors["Quote"] = ["Give both a Source and a Quote, or neither."]
+        elif quote:
+            existing = instance.citations.all() if instance.pk else Citation.objects.none()
+            instance.pending_citations = 1 + existing.count()
             try:
                 source = NaturalKeyWidget(Source, field="slug").clean(source_slug)
             except ValueError as error:
-                raise ValidationError({"Source": str(error)}) from None
-            existing = instance.citations.all() if instance.pk else Citation.objects.none()
-            if not existing.filter(source=source, quote=quote).exists():
-                instance.new_citation = (source, quote)
-                instance.pending_citations = 1 + existing.count()
+                errors["Source"] = [str(error)]
+            else:
+                if not existing.filter(source=source, quote=quote).exists():
+                    instance.new_citation = (source, quote)
+        if errors:
+            raise ValidationError(errors)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if instance.new_citation:

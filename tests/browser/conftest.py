@@ -28,15 +28,15 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 
 def pytest_collection_modifyitems(config, items):
     """Without Chromium or axe-core, skip these tests locally; CI sets REQUIRE_BROWSER so they must run."""
+    browser_items = [item for item in items if Path(str(item.fspath)).parent == Path(__file__).parent]
     missing = [str(path) for path in (Path(CHROMIUM), AXE) if not path.exists()]
     if not missing:
         return
     if os.environ.get("REQUIRE_BROWSER"):
         raise pytest.UsageError(f"REQUIRE_BROWSER is set but these are missing: {', '.join(missing)}")
     skip = pytest.mark.skip(reason=f"missing {', '.join(missing)} (apt-get install chromium; npm ci in tests/browser)")
-    for item in items:
-        if Path(str(item.fspath)).parent == Path(__file__).parent:
-            item.add_marker(skip)
+    for item in browser_items:
+        item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +50,7 @@ def browser():
 
 
 @pytest.fixture
-def seeded_live_server(transactional_db, live_server):
+def seeded_live_server(transactional_db, staff_groups, live_server):
     call_command("loaddata", *FIXTURES, verbosity=0)
     return live_server
 

@@ -39,8 +39,11 @@ def create_groups(apps, schema_editor):
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    set_up_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+def set_up_groups(Group, Permission):
+    """Create (or reset) both groups; tests call it too, after a flushed database."""
     for name, codenames in [("Editors", codenames_for_editors()), ("Viewers", codenames_for_viewers())]:
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(
