@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FIXTURES := vocabulary sources challenges initiatives visits recommendations
 
-.PHONY: run test install browser-deps migrate seed messages clean
+.PHONY: run serve test install browser-deps migrate seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ run: seed
 	@echo "Create an admin account with: $(BIN)/python manage.py createsuperuser"
 	@echo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production: gunicorn on PostgreSQL with DJANGO_DEBUG off. Needs DATABASE_URL,
+# DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment (see README, "Deploying").
+serve: install
+	DJANGO_DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=false $(BIN)/python manage.py createcachetable
+	DJANGO_DEBUG=false $(BIN)/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} \
+		--workers $${WEB_CONCURRENCY:-3} --timeout 30 --graceful-timeout 20 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 test: install
 	$(BIN)/python -m pytest

@@ -2,7 +2,9 @@
 
 import itertools
 
+from django.db import DatabaseError, connection
 from django.db.models import Count, Q
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
@@ -274,3 +276,14 @@ class OrganisationDetailView(VocabularyDetailView):
             (Recommendation, Q(proposed_by=organisation)),
             (Visit, Q(visitor_organisation=organisation) | Q(hosts=organisation)),
         ]
+
+
+def healthz(request):
+    """For load balancers: 200 after a database round trip, 503 when the database cannot answer."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
