@@ -125,3 +125,34 @@ def test_lockout_is_per_address(client, django_user_model, settings):
         reverse("admin:login"), {"username": "analyst", "password": "the right password"}, REMOTE_ADDR="10.0.0.2"
     )
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_pages_answer_503_not_500_while_the_database_is_down(client):
+    from django.db import OperationalError
+
+    with mock.patch("tracker.views.RecordListView.get_queryset", side_effect=OperationalError("server closed")):
+        response = client.get(reverse("tracker:initiative-list"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Temporarily unavailable" in response.content.decode()
+
+
+def test_log_lines_are_single_lines_without_tracebacks():
+    import logging
+
+    from tracker.logging import OneLineFormatter
+
+    try:
+        raise ValueError("boom\nsecond line")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "django.request", logging.ERROR, __file__, 1, "Internal Server Error", None, sys.exc_info()
+        )
+    record.request_context = ' method=GET path="/x/"'
+    line = OneLineFormatter("%(message)s%(request_context)s").format(record)
+    assert "\n" not in line
+    assert line.startswith('Internal Server Error method=GET path="/x/"')
+    assert "ValueError: boom second line at " in line

@@ -22,7 +22,14 @@ class RequestContextFilter(logging.Filter):
 
 
 class OneLineFormatter(logging.Formatter):
-    """Tracebacks folded onto the record's line, so one event is one line in any log collector."""
+    """One event, one line: an exception is summed up as its type, message and innermost frame."""
+
+    def formatException(self, exc_info):
+        exc_type, exc, tb = exc_info
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else ""
+        return f"{exc_type.__name__}: {exc}{where}"
 
     def format(self, record):
-        return " | ".join(line for line in super().format(record).splitlines() if line.strip())
+        return " ".join(super().format(record).split("\n"))
