@@ -142,6 +142,34 @@ def test_publishing_in_the_admin_needs_a_citation(client, editor):
     assert not Challenge.objects.exists()
 
 
+def test_a_user_who_cannot_publish_gets_an_error_not_a_crash(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("changer", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["change_challenge", "view_challenge", "delete_citation"])
+    )
+    client.force_login(user)
+    challenge = ChallengeFactory()
+    citation = challenge.citations.get()
+    form = challenge_form(
+        **{
+            "citations-TOTAL_FORMS": "1",
+            "citations-INITIAL_FORMS": "1",
+            "citations-0-id": citation.pk,
+            "citations-0-challenge": challenge.pk,
+            "citations-0-source": citation.source.pk,
+            "citations-0-quote": citation.quote,
+            "citations-0-DELETE": "on",
+        }
+    )
+    form.pop("published")
+    response = client.post(admin_url("challenge", "change", challenge.pk), form)
+    assert response.status_code == 200
+    assert "A record needs at least one citation before it is published." in response.content.decode()
+    assert challenge.citations.exists()
+
+
 def test_a_record_and_its_first_citation_are_published_in_one_save(client, editor):
     source = SourceFactory()
     response = client.post(

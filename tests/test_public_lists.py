@@ -184,6 +184,20 @@ def test_bad_parameters_give_a_page_not_an_error(client, params):
     assert b"<script>alert(1)</script>" not in response.content
 
 
+def test_filter_choices_list_only_terms_that_published_records_carry(client):
+    public_org, draft_org = OrganisationFactory(name="Public org"), OrganisationFactory(name="Secret org")
+    public_area, draft_area = FocusAreaFactory(name="Public area"), FocusAreaFactory(name="Secret area")
+    InitiativeFactory(organisations=[public_org], focus_areas=[public_area])
+    InitiativeFactory(organisations=[draft_org], focus_areas=[draft_area], published=False)
+    RecommendationFactory(proposed_by=draft_org, published=False)
+    VisitFactory(visitor_organisation=draft_org, published=False)
+
+    for name in LIST_URLS:
+        content = client.get(reverse(f"tracker:{name}")).content.decode()
+        assert "Secret" not in content, name
+    assert "Public org" in client.get(reverse("tracker:initiative-list")).content.decode()
+
+
 def test_an_invalid_filter_value_is_explained_next_to_its_field(client):
     InitiativeFactory()
     response = client.get(reverse("tracker:initiative-list"), {"status": "unknown"})

@@ -41,16 +41,18 @@ def test_home_counts_only_published_records_and_draws_a_chart(client):
 def test_home_lists_latest_visits_and_next_deadlines(client):
     VisitFactory(title="Older visit", date=datetime.date(2017, 1, 1), date_precision="year")
     VisitFactory(title="Latest visit")
-    RecommendationFactory(title="Due Q2 2026", target_date=datetime.date(2026, 4, 1), target_precision="quarter")
-    RecommendationFactory(title="Due Q1 2026", target_date=datetime.date(2026, 1, 1), target_precision="quarter")
+    year = datetime.date.today().year
+    RecommendationFactory(title="Due Q2", target_date=datetime.date(year + 1, 4, 1), target_precision="quarter")
+    RecommendationFactory(title="Due this year", target_date=datetime.date(year, 1, 1), target_precision="year")
+    RecommendationFactory(title="Passed", target_date=datetime.date(year - 1, 1, 1), target_precision="year")
     RecommendationFactory(
-        title="Done", target_date=datetime.date(2025, 1, 1), target_precision="year", status="implemented"
+        title="Superseded", target_date=datetime.date(year + 2, 1, 1), target_precision="year", status="superseded"
     )
 
     response = client.get(reverse("tracker:home"))
 
     assert [v.title for v in response.context["latest_visits"]] == ["Latest visit", "Older visit"]
-    assert [r.title for r in response.context["next_deadlines"]] == ["Due Q1 2026", "Due Q2 2026"]
+    assert [r.title for r in response.context["next_deadlines"]] == ["Due this year", "Due Q2"]
 
 
 def test_timeline_groups_milestones_and_visits_by_year_in_order(client):

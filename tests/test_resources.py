@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import tablib
+from django.core.exceptions import ValidationError
 from import_export.formats import base_formats
 
 from tracker.importing import describe_errors, import_dataset
@@ -20,7 +21,7 @@ from tracker.models import (
 )
 from tracker.resources import RESOURCES
 
-from .factories import FocusAreaFactory, InitiativeFactory, RecommendationFactory, SourceFactory
+from .factories import ChallengeFactory, FocusAreaFactory, InitiativeFactory, RecommendationFactory, SourceFactory
 
 IMPORT_ORDER = [FocusArea, Organisation, Source, Challenge, Initiative, Visit, Recommendation, Milestone, Citation]
 
@@ -250,6 +251,48 @@ def test_imports_are_recorded_in_the_history_with_the_user(django_user_model):
     assert [(entry.history_type, entry.history_user, entry.category) for entry in history] == [
         ("+", editor, "resources"),
         ("~", editor, "political"),
+    ]
+
+
+@pytest.mark.django_db
+def test_only_users_allowed_to_publish_can_publish_by_import(django_user_model):
+    from django.contrib.auth.models import Permission
+
+    SourceFactory(slug="official-page")
+    importer = django_user_model.objects.create_user("importer")
+    importer.user_permissions.set(
+        Permission.objects.filter(codename__in=["import_challenge", "change_challenge", "add_challenge"])
+    )
+    row = "Title,Category,Source,Quote,Published\nCited,Political and constitutional,official-page,A quote,yes\n"
+
+    result = import_rows(Challenge, row, user=importer)
+    assert describe_errors(result) == ["Row 1, Published: You may not publish or unpublish records."]
+    assert not Challenge.objects.exists()
+
+    importer.user_permissions.add(Permission.objects.get(codename="publish_challenge"))
+    importer = django_user_model.objects.get(pk=importer.pk)  # fresh permission cache
+    assert describe_errors(import_rows(Challenge, row, user=importer)) == []
+    citation = Challenge.objects.get().citations.get()
+    assert citation.history.get().history_user == importer
+
+
+@pytest.mark.django_db
+def test_a_citation_from_a_draft_source_does_not_allow_publishing():
+    challenge = ChallengeFactory(published=False, cited__source=SourceFactory(published=False))
+    challenge.published = True
+    with pytest.raises(ValidationError):
+        challenge.full_clean()
+
+
+@pytest.mark.django_db
+def test_a_bad_number_and_a_title_without_latin_letters_are_explained():
+    result = import_rows(
+        Initiative,
+        "Title,Kind,Status,Amount,Currency\nPriced,Package,Completed,abc,EUR\nОдбрана,Package,Completed,,\n",
+    )
+    assert describe_errors(result) == [
+        "Row 1, Amount: “abc” is not a number",
+        "Row 2: Slug: the title has no Latin letters to make a slug from; give one.",
     ]
 
 

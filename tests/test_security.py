@@ -131,11 +131,33 @@ def test_lockout_is_per_address(client, django_user_model, settings):
 def test_pages_answer_503_not_500_while_the_database_is_down(client):
     from django.db import OperationalError
 
-    with mock.patch("tracker.views.RecordListView.get_queryset", side_effect=OperationalError("server closed")):
+    with (
+        mock.patch("tracker.views.RecordListView.get_queryset", side_effect=OperationalError("server closed")),
+        mock.patch("tracker.middleware.connection", **{"is_usable.return_value": False}),
+    ):
         response = client.get(reverse("tracker:initiative-list"))
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "Temporarily unavailable" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_query_the_database_refuses_is_an_error_not_a_503(client):
+    from django.db import OperationalError
+
+    client.raise_request_exception = True
+    with (
+        mock.patch("tracker.views.RecordListView.get_queryset", side_effect=OperationalError("too complex")),
+        pytest.raises(OperationalError),
+    ):
+        client.get(reverse("tracker:initiative-list"))
+
+
+@pytest.mark.django_db
+def test_a_very_long_search_is_refused_politely(client):
+    response = client.get(reverse("tracker:initiative-list"), {"q": "defence " * 1200})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 200 characters" in response.content.decode()
 
 
 def test_log_lines_are_single_lines_without_tracebacks():

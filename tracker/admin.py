@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
@@ -30,9 +31,15 @@ class TrackerImportForm(ImportForm):
     def clean(self):
         cleaned_data = super().clean()
         upload, file_format = cleaned_data.get("import_file"), cleaned_data.get("format")
-        if upload and file_format not in (None, ""):
+        if upload and upload.size > max_upload_bytes():
+            self.add_error(
+                "import_file",
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_upload_bytes())},
+            )
+        elif upload and file_format not in (None, ""):
             try:
-                upload.normalised, _ = read_upload(upload.read(), self.format_classes[int(file_format)]())
+                upload.normalised, _dataset = read_upload(upload.read(), self.format_classes[int(file_format)]())
             except ImportFileError as error:
                 self.add_error("import_file", str(error))
         return cleaned_data
@@ -117,6 +124,15 @@ class RecordAdminForm(forms.ModelForm):
                 and not self.data.get(f"{self.citation_prefix}-{index}-DELETE")
             )
         return cleaned_data
+
+    def add_error(self, field, error):
+        """An error about a field this user cannot edit (``published`` is read-only without the
+        publish permission) is shown for the whole form instead of failing."""
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            error = ValidationError(
+                {key if key in self.fields else NON_FIELD_ERRORS: value for key, value in error.error_dict.items()}
+            )
+        super().add_error(field, error)
 
 
 class PublishableAdmin(TrackerAdmin):
@@ -252,6 +268,9 @@ class MilestoneAdmin(TrackerAdmin):
     date_hierarchy = "date"
     ordering = ["date"]
     autocomplete_fields = ["initiative"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("initiative")  # __str__ names the initiative
 
 
 @admin.register(Citation)

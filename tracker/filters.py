@@ -40,13 +40,21 @@ def by_slug(queryset, relation, label):
     )
 
 
+def used_by_published(vocabulary, *relations):
+    """Only the terms some published record carries: a draft's tags stay out of public choice lists."""
+    carried = Q()
+    for relation in relations:
+        carried |= Q(**{f"{relation}__published": True})
+    return vocabulary.objects.filter(carried).distinct()
+
+
 class RecordFilterSet(django_filters.FilterSet):
     """Search, focus area and source: what every kind of record can be sliced by."""
 
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=200)
     focus_area = by_slug(FocusArea.objects.all(), "focus_areas", _("Focus area"))
     source = by_slug(Source.objects.published(), "citations__source", _("Source"))
-
+    vocabulary_relations = {}  # filter name → (vocabulary, relations from a term to this model)
     first_filters = ["q", "status", "kind", "category"]
     open_filters = ["status", "kind", "category"]
 
@@ -54,6 +62,12 @@ class RecordFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         rank = {name: index for index, name in enumerate(self.first_filters)}
         self.filters = dict(sorted(self.filters.items(), key=lambda item: rank.get(item[0], len(rank))))
+        records = self._meta.model._meta.model_name + "s"  # focus areas' related name for each kind of record
+        for name, (vocabulary, relations) in {
+            "focus_area": (FocusArea, [records]),
+            **self.vocabulary_relations,
+        }.items():
+            self.filters[name].queryset = used_by_published(vocabulary, *relations)
 
     def search(self, queryset, name, value):
         return search(queryset, value)
@@ -66,6 +80,7 @@ class RecordFilterSet(django_filters.FilterSet):
 
 
 class InitiativeFilterSet(RecordFilterSet):
+    vocabulary_relations = {"organisation": (Organisation, ["initiatives"])}
     kind = multiple_choice(Initiative.Kind.choices, _("Kind"))
     status = multiple_choice(Initiative.Status.choices, _("Status"))
     organisation = by_slug(Organisation.objects.all(), "organisations", _("Organisation"))
@@ -103,6 +118,7 @@ class ChallengeFilterSet(RecordFilterSet):
 
 
 class RecommendationFilterSet(RecordFilterSet):
+    vocabulary_relations = {"proposed_by": (Organisation, ["recommendations"])}
     status = multiple_choice(Recommendation.Status.choices, _("Status"))
     proposed_by = by_slug(Organisation.objects.all(), "proposed_by", _("Proposed by"))
     target_from = YearFilter(field_name="target_date", method="filter_year_from", label=_("Target from (year)"))
@@ -120,6 +136,7 @@ class RecommendationFilterSet(RecordFilterSet):
 
 
 class VisitFilterSet(RecordFilterSet):
+    vocabulary_relations = {"organisation": (Organisation, ["visits_made", "visits_hosted"])}
     kind = multiple_choice(Visit.Kind.choices, _("Kind"))
     organisation = django_filters.ModelMultipleChoiceFilter(
         queryset=Organisation.objects.all(),

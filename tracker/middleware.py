@@ -1,12 +1,17 @@
-from django.db import InterfaceError, OperationalError
+import logging
+
+from django.db import InterfaceError, OperationalError, connection
 from django.template.response import TemplateResponse
+
+logger = logging.getLogger("django.request")
 
 
 class DatabaseUnavailableMiddleware:
-    """Answer 503 "try again" rather than 500 while the database cannot be reached.
+    """Answer 503 "try again" rather than 500 when the database cannot be reached.
 
-    Requests fail fast (no retry loop holds a worker) and the next request after the
-    database is back reconnects by itself (``CONN_HEALTH_CHECKS``).
+    Only for lost connections (a query the database refuses stays a logged 500).
+    Requests fail fast, and the next request after the database is back reconnects
+    by itself (``CONN_HEALTH_CHECKS``).
     """
 
     def __init__(self, get_response):
@@ -16,8 +21,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)):
-            response = TemplateResponse(request, "503.html", status=503)
-            response["Retry-After"] = "30"
-            return response.render()
-        return None
+        if not isinstance(exception, (OperationalError, InterfaceError)) or connection.is_usable():
+            return None
+        logger.error("Database unavailable: %s", exception, extra={"request": request, "status_code": 503})
+        response = TemplateResponse(request, "503.html", status=503)
+        response["Retry-After"] = "30"
+        return response.render()

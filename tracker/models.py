@@ -102,6 +102,17 @@ class InitiativeQuerySet(PublishedQuerySet):
 
 
 class RecommendationQuerySet(PublishedQuerySet):
+    def upcoming(self, today):
+        """Still open, with a target period that has not ended by ``today``."""
+        quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        not_passed = (
+            Q(target_precision="day", target_date__gte=today)
+            | Q(target_precision="month", target_date__gte=today.replace(day=1))
+            | Q(target_precision="quarter", target_date__gte=quarter_start)
+            | Q(target_precision="year", target_date__gte=today.replace(month=1, day=1))
+        )
+        return self.filter(not_passed).exclude(status__in=Recommendation.CLOSED_STATUSES)
+
     def for_list(self):
         return self.select_related("focus_area", "proposed_by")
 
@@ -307,7 +318,7 @@ class Record(SlugFromTitleMixin, TimeStampedModel):
     def has_citations(self):
         if self.pending_citations is not None:
             return self.pending_citations > 0
-        return self.pk is not None and self.citations.exists()
+        return self.pk is not None and self.citations.filter(source__published=True).exists()
 
     def clean(self):
         """Report every problem at once: partial dates, then ``problems()`` of each kind of record."""
@@ -540,6 +551,8 @@ class Recommendation(Record):
         IMPLEMENTED = "implemented", _("Implemented")
         REJECTED = "rejected", _("Rejected")
         SUPERSEDED = "superseded", _("Superseded")
+
+    CLOSED_STATUSES = [Status.IMPLEMENTED, Status.REJECTED, Status.SUPERSEDED]
 
     focus_area = models.ForeignKey(
         FocusArea,

@@ -151,6 +151,14 @@ class PartialDateField(fields.Field):
         setattr(instance, self.precision_field, value.precision if value else Precision.DAY)
 
 
+class NumberWidget(widgets.DecimalWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row=row, **kwargs)
+        except (ArithmeticError, ValueError):
+            raise ValueError(f"{describe([value])} is not a number") from None
+
+
 def text(attribute, column_name):
     return fields.Field(attribute=attribute, column_name=column_name, widget=widgets.CharWidget(allow_blank=True))
 
@@ -271,6 +279,8 @@ class SlugFromTitleResource(TrackerResource):
         super().before_import_row(row, **kwargs)
         if not row.get("Slug"):
             row["Slug"] = slugify(row.get("Title", ""))[:80]
+            if not row["Slug"] and row.get("Title"):
+                raise ValueError("Slug: the title has no Latin letters to make a slug from; give one.")
 
 
 class VocabularyResource(TrackerResource):
@@ -353,6 +363,10 @@ class RecordResource(SlugFromTitleResource):
         import_id_fields = ("slug",)
         fields = ("slug", "title", "summary", "description", "focus_areas", "source", "quote", "published")
 
+    def publish_permission(self):
+        opts = self._meta.model._meta
+        return f"{opts.app_label}.publish_{opts.model_name}"
+
     @staticmethod
     def first_citation(record):
         return min(record.citations.all(), key=lambda citation: citation.pk, default=None)
@@ -373,6 +387,10 @@ class RecordResource(SlugFromTitleResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        user = kwargs.get("user")
+        was_published = bool(instance.pk) and type(instance).objects.filter(pk=instance.pk, published=True).exists()
+        if instance.published != was_published and user is not None and not user.has_perm(self.publish_permission()):
+            errors["Published"] = ["You may not publish or unpublish records."]
         source_slug, quote = row.get("Source") or "", row.get("Quote") or ""
         if bool(source_slug) != bool(quote):
             errors["Quote"] = ["Give both a Source and a Quote, or neither."]
@@ -398,7 +416,9 @@ class RecordResource(SlugFromTitleResource):
         super().after_save_instance(instance, row, **kwargs)
         if instance.new_citation:
             source, quote = instance.new_citation
-            Citation.objects.create(source=source, quote=quote, **{instance._meta.model_name: instance})
+            citation = Citation(source=source, quote=quote, **{instance._meta.model_name: instance})
+            citation._history_user = kwargs.get("user")
+            citation.save()
 
 
 class InitiativeResource(RecordResource):
@@ -409,7 +429,7 @@ class InitiativeResource(RecordResource):
     status = choice("status", "Status", Initiative.Status.choices)
     start = PartialDateField("start_date", "start_precision", "Start")
     end = PartialDateField("end_date", "end_precision", "End")
-    amount = fields.Field(attribute="amount", column_name="Amount", widget=widgets.DecimalWidget())
+    amount = fields.Field(attribute="amount", column_name="Amount", widget=NumberWidget())
     currency = text("currency", "Currency")
     parent = one("parent", "Part of", Initiative, key="slug")
     organisations = many("organisations", "Organisations", Organisation)

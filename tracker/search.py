@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import F, Q
 
 SEARCH_CONFIG = "english"
+MAX_WORDS = 12
 
 
 def search_vector():
@@ -22,7 +23,7 @@ def search_vector():
 
 def search(queryset, text):
     """Records matching ``text``, most relevant first where the database can rank."""
-    text = " ".join(text.split())
+    text = " ".join(text.split()[:MAX_WORDS])
     if not text:
         return queryset
     if connection.vendor == "postgresql":

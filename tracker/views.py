@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
@@ -181,8 +182,7 @@ class HomeView(TemplateView):
             latest_visits=Visit.objects.published().for_list()[:5],
             next_deadlines=Recommendation.objects.published()
             .for_list()
-            .filter(target_date__isnull=False)
-            .exclude(status__in=[Recommendation.Status.IMPLEMENTED, Recommendation.Status.REJECTED])
+            .upcoming(timezone.localdate())
             .order_by("target_date", "title")[:5],
             **kwargs,
         )
