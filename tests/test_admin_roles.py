@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tracker.models import Challenge, Initiative, Source
-from tracker.resources import RESOURCES
+from tracker.resources import RESOURCES, RESOURCES_BY_NAME
 
 from .factories import ChallengeFactory, InitiativeFactory, SourceFactory
 
@@ -218,6 +218,3 @@ def test_every_admin_page_opens_for_a_superuser(client, superuser, model):
     if obj is not None:
         for view in ("change", "history"):
             assert client.get(admin_url(model, view, obj.pk)).status_code == 200
-
-
-RESOURCES_BY_NAME = {model._meta.model_name: resource for model, resource in RESOURCES.items()}

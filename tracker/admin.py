@@ -13,7 +13,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from .importing import FORMATS, ImportFileError, max_upload_bytes, read_upload
+from .importing import ALL_OR_NOTHING, FORMATS, ImportFileError, max_upload_bytes, read_upload
 from .models import Challenge, Citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
 from .resources import RESOURCES
 
@@ -91,7 +91,7 @@ class TrackerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         """Preview and confirm both run as one transaction that any bad row rolls back."""
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs.pop("request", None)
-        return {**kwargs, "rollback_on_validation_errors": True, "use_transactions": True}
+        return {**kwargs, **ALL_OR_NOTHING}
 
 
 class CitationInline(admin.StackedInline):

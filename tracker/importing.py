@@ -9,12 +9,14 @@ refused here, before any row is looked at.
 import codecs
 
 from django.conf import settings
-from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from import_export.formats import base_formats
 
 FORMATS = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
+FORMATS_BY_NAME = {file_format().get_title().lower(): file_format for file_format in FORMATS}
 XLSX_SIGNATURE = b"PK\x03\x04"
+#: django-import-export's options for "one transaction, rolled back by any bad row" (admin and scripts alike).
+ALL_OR_NOTHING = {"use_transactions": True, "rollback_on_validation_errors": True}
 
 
 class ImportFileError(ValueError):
@@ -67,16 +69,9 @@ def read_upload(data, file_format):
 
 def import_dataset(resource, dataset, dry_run, user=None, file_name=None):
     """Import all rows or none: any row error or validation error rolls the whole file back."""
-    with transaction.atomic():
-        return resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            user=user,
-            file_name=file_name,
-        )
+    return resource.import_data(
+        dataset, dry_run=dry_run, raise_errors=False, user=user, file_name=file_name, **ALL_OR_NOTHING
+    )
 
 
 def describe_errors(result):

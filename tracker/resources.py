@@ -658,3 +658,4 @@ RESOURCES = {
         CitationResource,
     )
 }
+RESOURCES_BY_NAME = {model._meta.model_name: resource for model, resource in RESOURCES.items()}

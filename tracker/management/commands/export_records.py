@@ -4,24 +4,21 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from tracker.importing import FORMATS
-from tracker.resources import RESOURCES
-
-RESOURCE_NAMES = {model._meta.model_name: resource for model, resource in RESOURCES.items()}
-FORMAT_NAMES = {file_format().get_title().lower(): file_format for file_format in FORMATS}
+from tracker.importing import FORMATS_BY_NAME
+from tracker.resources import RESOURCES_BY_NAME
 
 
 class Command(BaseCommand):
     help = "Export every record of one kind, as staff see them, to a file or standard output."
 
     def add_arguments(self, parser):
-        parser.add_argument("model", choices=sorted(RESOURCE_NAMES))
-        parser.add_argument("--format", choices=sorted(FORMAT_NAMES), default="csv")
+        parser.add_argument("model", choices=sorted(RESOURCES_BY_NAME))
+        parser.add_argument("--format", choices=sorted(FORMATS_BY_NAME), default="csv")
         parser.add_argument("--output", "-o", help="file to write; default: standard output")
 
     def handle(self, model, format, output=None, **options):
-        file_format = FORMAT_NAMES[format]()
-        data = file_format.export_data(RESOURCE_NAMES[model]().export())
+        file_format = FORMATS_BY_NAME[format]()
+        data = file_format.export_data(RESOURCES_BY_NAME[model]().export())
         if output:
             mode = "wb" if file_format.is_binary() else "w"
             with open(output, mode, **({} if file_format.is_binary() else {"encoding": "utf-8", "newline": ""})) as f:

@@ -5,27 +5,26 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.importing import FORMATS, ImportFileError, describe_errors, import_dataset, read_upload
-from tracker.resources import RESOURCES
-
-RESOURCE_NAMES = {model._meta.model_name: resource for model, resource in RESOURCES.items()}
-FORMAT_NAMES = {file_format().get_title().lower(): file_format for file_format in FORMATS}
+from tracker.importing import FORMATS_BY_NAME, ImportFileError, describe_errors, import_dataset, read_upload
+from tracker.resources import RESOURCES_BY_NAME
 
 
 class Command(BaseCommand):
     help = "Import records from a file. Nothing is written unless every row is valid."
 
     def add_arguments(self, parser):
-        parser.add_argument("model", choices=sorted(RESOURCE_NAMES), help="what the file holds")
+        parser.add_argument("model", choices=sorted(RESOURCES_BY_NAME), help="what the file holds")
         parser.add_argument("file", type=Path)
-        parser.add_argument("--format", choices=sorted(FORMAT_NAMES), help="default: from the file's extension")
+        parser.add_argument("--format", choices=sorted(FORMATS_BY_NAME), help="default: from the file's extension")
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--user", help="username recorded in the change history")
 
     def handle(self, model, file, format=None, dry_run=False, user=None, **options):
-        file_format = FORMAT_NAMES.get(format or file.suffix.lstrip(".").lower())
+        file_format = FORMATS_BY_NAME.get(format or file.suffix.lstrip(".").lower())
         if file_format is None:
-            raise CommandError(f"Cannot tell the format of {file}: use --format ({', '.join(sorted(FORMAT_NAMES))}).")
+            raise CommandError(
+                f"Cannot tell the format of {file}: use --format ({', '.join(sorted(FORMATS_BY_NAME))})."
+            )
         try:
             data = file.read_bytes()
         except OSError as error:
@@ -39,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {user!r}.")
 
         result = import_dataset(
-            RESOURCE_NAMES[model](), dataset, dry_run=dry_run, user=history_user, file_name=file.name
+            RESOURCES_BY_NAME[model](), dataset, dry_run=dry_run, user=history_user, file_name=file.name
         )
 
         problems = describe_errors(result)
