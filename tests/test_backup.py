@@ -2,19 +2,10 @@
 
 from django.core.management import call_command
 
-from tracker.models import (
-    Challenge,
-    Citation,
-    FocusArea,
-    Initiative,
-    Milestone,
-    Organisation,
-    Recommendation,
-    Source,
-    Visit,
-)
+from tracker.models import Initiative
+from tracker.resources import RESOURCES
 
-MODELS = [FocusArea, Organisation, Source, Challenge, Initiative, Milestone, Visit, Recommendation, Citation]
+MODELS = list(RESOURCES)  # every content model, parents before children
 
 
 def contents():

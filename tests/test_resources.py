@@ -11,19 +11,16 @@ from tracker.importing import describe_errors, import_dataset
 from tracker.models import (
     Challenge,
     Citation,
-    FocusArea,
     Initiative,
     Milestone,
     Organisation,
     Recommendation,
-    Source,
-    Visit,
 )
 from tracker.resources import RESOURCES
 
 from .factories import ChallengeFactory, FocusAreaFactory, InitiativeFactory, RecommendationFactory, SourceFactory
 
-IMPORT_ORDER = [FocusArea, Organisation, Source, Challenge, Initiative, Visit, Recommendation, Milestone, Citation]
+IMPORT_ORDER = list(RESOURCES)
 
 
 def export(model, file_format=base_formats.CSV):

@@ -148,6 +148,11 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def slug_for(text):
+    """The slug a title (or name) gives; empty for text without Latin letters or digits."""
+    return slugify(text)[:80]
+
+
 class SlugFromTitleMixin:
     """Derive a unique slug from the title (or name) when none is given."""
 
@@ -155,7 +160,7 @@ class SlugFromTitleMixin:
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            base = slugify(getattr(self, self.slug_source_field))[:80] or "record"
+            base = slug_for(getattr(self, self.slug_source_field)) or "record"
             slug, suffix = base, 2
             others = type(self)._default_manager.exclude(pk=self.pk)
             while others.filter(slug=slug).exists():

@@ -9,7 +9,6 @@ and any error means nothing is written (see ``tracker.importing``).
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models.functions import Lower
-from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
 from .dates import PartialDate, Precision, parse_partial_date
@@ -24,6 +23,7 @@ from .models import (
     Recommendation,
     Source,
     Visit,
+    slug_for,
 )
 
 SEPARATOR = ";"
@@ -278,7 +278,7 @@ class SlugFromTitleResource(TrackerResource):
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
         if not row.get("Slug"):
-            row["Slug"] = slugify(row.get("Title", ""))[:80]
+            row["Slug"] = slug_for(row.get("Title", ""))
             if not row["Slug"] and row.get("Title"):
                 raise ValueError("Slug: the title has no Latin letters to make a slug from; give one.")
 
@@ -644,17 +644,18 @@ class CitationResource(TrackerResource):
             instance.milestone = None
 
 
+#: Every resource, in the order a whole set must be imported (each refers only to those before it).
 RESOURCES = {
     resource._meta.model: resource
     for resource in (
         FocusAreaResource,
         OrganisationResource,
         SourceResource,
-        InitiativeResource,
-        MilestoneResource,
         ChallengeResource,
-        RecommendationResource,
+        InitiativeResource,
         VisitResource,
+        RecommendationResource,
+        MilestoneResource,
         CitationResource,
     )
 }
