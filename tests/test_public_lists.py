@@ -280,6 +280,7 @@ def test_initiative_list_runs_a_fixed_number_of_queries(client, django_assert_nu
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_initiative_csv_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    """The rows, then the focus areas and organisations of each chunk of 2,000 rows."""
     make_rich_initiatives(count)
     with django_assert_num_queries(3):
         response = client.get(reverse("tracker:initiative-csv"))

@@ -13,7 +13,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,9 +34,10 @@ class PartialDate:
             return str(self.date.year)
         if self.precision == Precision.QUARTER:
             return f"Q{self.quarter} {self.date.year}"
+        month = MONTHS_3[self.date.month].title()  # what date_format's "M" gives, without its per-call overhead
         if self.precision == Precision.MONTH:
-            return date_format(self.date, "M Y")
-        return date_format(self.date, "j M Y")
+            return f"{month} {self.date.year}"
+        return f"{self.date.day} {month} {self.date.year}"
 
     @property
     def quarter(self):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import charts
-from .exports import csv_response, names
+from . import charts, exports
+from .dates import PartialDate
 from .filters import ChallengeFilterSet, InitiativeFilterSet, RecommendationFilterSet, TimelineFilterSet, VisitFilterSet
 from .models import (
     Challenge,
@@ -61,9 +61,11 @@ class RecordListView(FilterView):
 
     def render_to_response(self, context, **response_kwargs):
         if self.export_csv:
-            link = (_("Link"), lambda record: self.request.build_absolute_uri(record.get_absolute_url()))
-            rows = self.object_list.iterator(chunk_size=1000)
-            return csv_response(f"{self.model._meta.verbose_name_plural}.csv", [*self.csv_columns, link], rows)
+            list_url = self.request.build_absolute_uri(self.model.list_url())
+            link = exports.Column(_("Link"), ("slug",), lambda slug: f"{list_url}{slug}/")
+            columns = [*self.csv_columns, link]
+            rows = exports.csv_rows(self.object_list, columns)
+            return exports.stream_csv(f"{self.model._meta.verbose_name_plural}.csv", [c.header for c in columns], rows)
         return super().render_to_response(context, **response_kwargs)
 
     def get_paginate_by(self, queryset):
@@ -82,28 +84,35 @@ class RecordDetailView(DetailView):
         )
 
 
-def choice_label(field):
-    return lambda obj: getattr(obj, f"get_{field}_display")()
+def amount(value, currency):
+    return f"{value} {currency}" if value is not None else ""
 
 
-def text(value):
-    return "" if value is None else str(value)
+def organisation(name, abbreviation, detail=""):
+    """As ``str(Organisation)`` shows it ("Name (ABBR)"), or the source's own wording when there is none."""
+    if not name:
+        return detail
+    return f"{name} ({abbreviation})" if abbreviation else name
+
+
+def target(ongoing, date, precision):
+    return str(_("Ongoing")) if ongoing else exports.text(date and PartialDate(date, precision))
 
 
 class InitiativeListView(RecordListView):
     model = Initiative
     filterset_class = InitiativeFilterSet
     csv_columns = (
-        (_("Title"), lambda i: i.title),
-        (_("Short name"), lambda i: i.short_name),
-        (_("Kind"), choice_label("kind")),
-        (_("Status"), choice_label("status")),
-        (_("Start"), lambda i: text(i.start)),
-        (_("End"), lambda i: text(i.end)),
-        (_("Amount"), lambda i: f"{i.amount} {i.currency}" if i.amount is not None else ""),
-        (_("Focus areas"), lambda i: names(i.focus_areas)),
-        (_("Organisations"), lambda i: names(i.organisations)),
-        (_("Summary"), lambda i: i.summary),
+        exports.column(_("Title"), "title"),
+        exports.column(_("Short name"), "short_name"),
+        exports.choice_column(_("Kind"), Initiative, "kind"),
+        exports.choice_column(_("Status"), Initiative, "status"),
+        exports.partial_date_column(_("Start"), "start_date", "start_precision"),
+        exports.partial_date_column(_("End"), "end_date", "end_precision"),
+        exports.Column(_("Amount"), ("amount", "currency"), amount),
+        exports.names_column(_("Focus areas"), "focus_areas"),
+        exports.names_column(_("Organisations"), "organisations", exports.ORGANISATION_LABEL),
+        exports.column(_("Summary"), "summary"),
     )
 
 
@@ -111,11 +120,11 @@ class ChallengeListView(RecordListView):
     model = Challenge
     filterset_class = ChallengeFilterSet
     csv_columns = (
-        (_("Title"), lambda c: c.title),
-        (_("Category"), choice_label("category")),
-        (_("Status"), choice_label("status")),
-        (_("Focus areas"), lambda c: names(c.focus_areas)),
-        (_("Summary"), lambda c: c.summary),
+        exports.column(_("Title"), "title"),
+        exports.choice_column(_("Category"), Challenge, "category"),
+        exports.choice_column(_("Status"), Challenge, "status"),
+        exports.names_column(_("Focus areas"), "focus_areas"),
+        exports.column(_("Summary"), "summary"),
     )
 
 
@@ -123,14 +132,16 @@ class RecommendationListView(RecordListView):
     model = Recommendation
     filterset_class = RecommendationFilterSet
     csv_columns = (
-        (_("Title"), lambda r: r.title),
-        (_("Focus area"), lambda r: text(r.focus_area)),
-        (_("Strategic action"), lambda r: r.strategic_action),
-        (_("Expected outcome"), lambda r: r.expected_outcome),
-        (_("Status"), choice_label("status")),
-        (_("Target"), lambda r: _("Ongoing") if r.target_ongoing else text(r.target)),
-        (_("Proposed by"), lambda r: text(r.proposed_by) or r.proposed_by_detail),
-        (_("Summary"), lambda r: r.summary),
+        exports.column(_("Title"), "title"),
+        exports.column(_("Focus area"), "focus_area__name"),
+        exports.column(_("Strategic action"), "strategic_action"),
+        exports.column(_("Expected outcome"), "expected_outcome"),
+        exports.choice_column(_("Status"), Recommendation, "status"),
+        exports.Column(_("Target"), ("target_ongoing", "target_date", "target_precision"), target),
+        exports.Column(
+            _("Proposed by"), ("proposed_by__name", "proposed_by__abbreviation", "proposed_by_detail"), organisation
+        ),
+        exports.column(_("Summary"), "summary"),
     )
 
 
@@ -138,16 +149,18 @@ class VisitListView(RecordListView):
     model = Visit
     filterset_class = VisitFilterSet
     csv_columns = (
-        (_("Title"), lambda v: v.title),
-        (_("Kind"), choice_label("kind")),
-        (_("Date"), lambda v: text(v.when)),
-        (_("City"), lambda v: v.city),
-        (_("Country"), lambda v: v.country),
-        (_("Visiting official"), lambda v: v.visitor_name),
-        (_("Role"), lambda v: v.visitor_role),
-        (_("Visiting organisation"), lambda v: text(v.visitor_organisation)),
-        (_("Hosts"), lambda v: names(v.hosts)),
-        (_("Purpose"), lambda v: v.purpose),
+        exports.column(_("Title"), "title"),
+        exports.choice_column(_("Kind"), Visit, "kind"),
+        exports.partial_date_column(_("Date"), "date", "date_precision"),
+        exports.column(_("City"), "city"),
+        exports.column(_("Country"), "country"),
+        exports.column(_("Visiting official"), "visitor_name"),
+        exports.column(_("Role"), "visitor_role"),
+        exports.Column(
+            _("Visiting organisation"), ("visitor_organisation__name", "visitor_organisation__abbreviation"), organisation
+        ),
+        exports.names_column(_("Hosts"), "hosts", exports.ORGANISATION_LABEL),
+        exports.column(_("Purpose"), "purpose"),
     )
 
 
