@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Challenge, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
@@ -41,11 +41,17 @@ def by_slug(queryset, relation, label):
 
 
 def used_by_published(vocabulary, *relations):
-    """Only the terms some published record carries: a draft's tags stay out of public choice lists."""
-    carried = Q()
+    """Only the terms some published record carries: a draft's tags stay out of public choice lists.
+
+    One ``EXISTS`` per relation, so the query stops at the first published record
+    of each term instead of joining every record that carries it.
+    """
+    carried = None
     for relation in relations:
-        carried |= Q(**{f"{relation}__published": True})
-    return vocabulary.objects.filter(carried).distinct()
+        link = vocabulary._meta.get_field(relation)
+        records = link.related_model.objects.filter(published=True, **{link.field.name: OuterRef("pk")})
+        carried = Exists(records) if carried is None else carried | Exists(records)
+    return vocabulary.objects.filter(carried)
 
 
 class RecordFilterSet(django_filters.FilterSet):
