@@ -150,7 +150,11 @@ class TimeStampedModel(models.Model):
 
 def published_order_index(name, *ordering):
     """A partial index in a list's default order over published records, so page 1 and page 2,000 read
-    only the rows they show and the public count is an index-only scan."""
+    only the rows they show and the public count is an index-only scan.
+
+    (An ascending PostgreSQL index already puts nulls last, as the lists do; SQLite
+    refuses ``NULLS LAST`` in an index.)
+    """
     return models.Index(*ordering, name=name, condition=Q(published=True))
 
 
@@ -441,9 +445,7 @@ class Initiative(Record):
 
     class Meta:
         ordering = [F("start_date").asc(nulls_last=True), "title"]
-        indexes = [
-            published_order_index("initiative_published_order", F("start_date").asc(nulls_last=True), F("title"))
-        ]
+        indexes = [published_order_index("initiative_published_order", F("start_date"), F("title"))]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
         permissions = staff_permissions("initiative", "initiatives", publish=True)
@@ -623,9 +625,7 @@ class Recommendation(Record):
 
     class Meta:
         ordering = [F("target_date").asc(nulls_last=True), "title"]
-        indexes = [
-            published_order_index("recommendation_published_order", F("target_date").asc(nulls_last=True), F("title"))
-        ]
+        indexes = [published_order_index("recommendation_published_order", F("target_date"), F("title"))]
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
         permissions = staff_permissions("recommendation", "recommendations", publish=True)
