@@ -298,3 +298,56 @@ def test_a_dry_run_writes_nothing():
     result = import_rows(Challenge, "Title,Category\nDry run,Budget and resources\n", dry_run=True)
     assert result.totals["new"] == 1
     assert not Challenge.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bulk_import_writes_links_citations_history_and_parts_of_new_records(django_user_model):
+    """Rows are saved together at the end; what per-row saves gave must all still be there."""
+    analyst = django_user_model.objects.create_user("analyst", is_superuser=True)
+    FocusAreaFactory(name="Cyber defence")
+    FocusAreaFactory(name="Crisis management")
+    SourceFactory(slug="official-page")
+    result = import_rows(
+        Initiative,
+        "Title,Kind,Status,Focus areas,Part of,Source,Quote,Published\n"
+        "Whole package,Package,Ongoing,Cyber defence; Crisis management,,official-page,The package.,yes\n"
+        "One part,Project,Planned,Crisis management,whole-package,official-page,The part.,yes\n",
+        user=analyst,
+    )
+    assert not result.has_errors() and not result.has_validation_errors(), describe_errors(result)
+    whole, part = Initiative.objects.get(slug="whole-package"), Initiative.objects.get(slug="one-part")
+    assert part.parent == whole
+    assert sorted(whole.focus_areas.values_list("name", flat=True)) == ["Crisis management", "Cyber defence"]
+    assert whole.published and whole.citations.get().quote == "The package."
+    history = whole.history.get()
+    assert history.history_user == analyst and history.history_type == "+"
+    assert sorted(str(link.focusarea) for link in history.focus_areas.all()) == ["Crisis management", "Cyber defence"]
+    assert Citation.history.filter(history_user=analyst).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_slug_twice_in_one_file_is_an_error_naming_the_first_row():
+    result = import_rows(Challenge, "Title,Category\nSame title,Political\nSame title,Political\n")
+    assert any("row 1" in line for line in describe_errors(result)), describe_errors(result)
+    assert not Challenge.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_import_runs_a_fixed_number_of_queries_whatever_the_rows(django_assert_max_num_queries):
+    """Related records are looked up per column and rows written in bulk, not one query per row."""
+    for name in ("Cyber defence", "Crisis management"):
+        FocusAreaFactory(name=name)
+    SourceFactory(slug="official-page")
+
+    def rows(count):
+        return "Title,Kind,Status,Focus areas,Source,Quote\n" + "".join(
+            f"Initiative {n},Programme,Ongoing,Cyber defence; Crisis management,official-page,Quote {n}.\n"
+            for n in range(count)
+        )
+
+    with django_assert_max_num_queries(40):
+        assert not import_rows(Initiative, rows(5)).has_validation_errors()
+    with django_assert_max_num_queries(40):
+        result = import_rows(Initiative, rows(200).replace("Initiative ", "Other "))
+        assert not result.has_validation_errors(), describe_errors(result)[:3]
+    assert Initiative.objects.count() == 205

@@ -8,8 +8,12 @@ and any error means nothing is written (see ``tracker.importing``).
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Prefetch
 from django.db.models.functions import Lower
+from django.utils import timezone
 from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
+from simple_history.models import HistoricalRecords
 
 from .dates import PartialDate, Precision, parse_partial_date
 from .exports import FORMULA_PREFIXES, neutralise
@@ -27,6 +31,7 @@ from .models import (
 )
 
 SEPARATOR = ";"
+BATCH = 1000  # rows per INSERT or UPDATE when an import is written
 
 
 def lookup_ignoring_case(model, field, values):
@@ -40,14 +45,35 @@ def describe(values):
     return ", ".join(f"“{value}”" for value in values)
 
 
-class NaturalKeyWidget(widgets.ForeignKeyWidget):
+class CachedLookupMixin:
+    """Related records looked up once per import (``preload``) rather than once per row.
+
+    ``pending`` holds records created earlier in the same import and not saved
+    yet, so a row can refer to one (an initiative "part of" another in the file).
+    """
+
+    cache = None
+
+    def preload(self, values):
+        self.cache = lookup_ignoring_case(self.model, self.field, values)
+        self.pending = {}
+
+    def find(self, values):
+        if self.cache is None:
+            return lookup_ignoring_case(self.model, self.field, values)
+        missing = [value for value in values if value.lower() not in self.cache and value.lower() not in self.pending]
+        found = lookup_ignoring_case(self.model, self.field, missing) if missing else {}
+        return {**self.pending, **self.cache, **found}
+
+
+class NaturalKeyWidget(CachedLookupMixin, widgets.ForeignKeyWidget):
     """One related record by name or slug; an unknown one is an error that names it."""
 
     def clean(self, value, row=None, **kwargs):
         value = str(value or "").strip()
         if not value:
             return None
-        found = lookup_ignoring_case(self.model, self.field, [value]).get(value.lower())
+        found = self.find([value]).get(value.lower())
         if found is None:
             raise ValueError(f"unknown {self.model._meta.verbose_name} {describe([value])}")
         return found
@@ -56,7 +82,7 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         return "" if value is None else getattr(value, self.field)
 
 
-class NaturalKeyListWidget(widgets.ManyToManyWidget):
+class NaturalKeyListWidget(CachedLookupMixin, widgets.ManyToManyWidget):
     """``"Cyber defence; Crisis management"``: every name must exist, or the row fails naming the unknown ones.
 
     (django-import-export's own widget silently drops names it does not know.)
@@ -69,7 +95,7 @@ class NaturalKeyListWidget(widgets.ManyToManyWidget):
         names = list(dict.fromkeys(name.strip() for name in str(value or "").split(SEPARATOR) if name.strip()))
         if not names:
             return []
-        found = lookup_ignoring_case(self.model, self.field, names)
+        found = self.find(names)
         unknown = [name for name in names if name.lower() not in found]
         if unknown:
             raise ValueError(f"unknown {self.model._meta.verbose_name_plural} {describe(unknown)}")
@@ -78,7 +104,16 @@ class NaturalKeyListWidget(widgets.ManyToManyWidget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return f"{SEPARATOR} ".join(sorted(getattr(item, self.field) for item in value.all()))
+        items = value if isinstance(value, list) else value.all()
+        return f"{SEPARATOR} ".join(sorted(getattr(item, self.field) for item in items))
+
+
+class ManyField(fields.Field):
+    """A many-to-many column whose value, before a bulk save, is the one the row set (see ``RecordResource``)."""
+
+    def get_value(self, instance):
+        pending = getattr(instance, "pending_m2m", {})
+        return pending[self.attribute] if self.attribute in pending else super().get_value(instance)
 
 
 class ChoiceWidget(widgets.Widget):
@@ -172,7 +207,7 @@ def one(attribute, column_name, model, key="name"):
 
 
 def many(attribute, column_name, model, key="name"):
-    return fields.Field(attribute=attribute, column_name=column_name, widget=NaturalKeyListWidget(model, field=key))
+    return ManyField(attribute=attribute, column_name=column_name, widget=NaturalKeyListWidget(model, field=key))
 
 
 class TrackerResource(resources.ModelResource):
@@ -207,6 +242,16 @@ class TrackerResource(resources.ModelResource):
                 f"The file's columns do not match: {'; '.join(problems)}. Expected {describe(sorted(known))}."
             )
         dataset.headers = headers
+        self.preload_related(dataset)
+
+    def preload_related(self, dataset):
+        """Look up every related record the file names, one query per column."""
+        for field in self.get_import_fields():
+            if isinstance(field.widget, CachedLookupMixin) and field.column_name in dataset.headers:
+                values = set()
+                for cell in dataset[field.column_name]:
+                    values.update(name.strip() for name in str(cell or "").split(SEPARATOR) if name.strip())
+                field.widget.preload(values)
 
     def column_for(self, name):
         """The column a model field's error belongs to, so reports speak the file's language."""
@@ -272,8 +317,14 @@ class SlugFromTitleResource(TrackerResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        if "Slug" not in dataset.headers:
-            dataset.append_col([""] * len(dataset), header="Slug")
+        given = dataset["Slug"] if "Slug" in dataset.headers else [""] * len(dataset)
+        slugs = [
+            str(slug or "").strip() or slug_for(str(title or "").strip())
+            for slug, title in zip(given, dataset["Title"], strict=True)
+        ]
+        if "Slug" in dataset.headers:
+            del dataset["Slug"]
+        dataset.append_col(slugs, header="Slug")  # before rows are matched, so a title's slug finds its record
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
@@ -362,6 +413,8 @@ class RecordResource(SlugFromTitleResource):
     class Meta(TrackerResource.Meta):
         import_id_fields = ("slug",)
         fields = ("slug", "title", "summary", "description", "focus_areas", "source", "quote", "published")
+        instance_loader_class = CachedInstanceLoader  # one query finds every record the file names
+        use_bulk = True  # no savepoint per row: rows are only read until ``write`` saves them all
 
     def publish_permission(self):
         opts = self._meta.model._meta
@@ -379,31 +432,57 @@ class RecordResource(SlugFromTitleResource):
         citation = self.first_citation(record)
         return citation.quote if citation else ""
 
+    def get_queryset(self):
+        """Existing records with what an import compares: their many-to-many links and citations."""
+        many = [field.attribute for field in self.get_import_fields() if isinstance(field, ManyField)]
+        citations = Prefetch("citations", queryset=Citation.objects.select_related("source"))
+        return super().get_queryset().prefetch_related(*many, citations)
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.to_create, self.to_update, self.rows_by_slug = [], [], {}
+        self.sources = NaturalKeyWidget(Source, field="slug")
+        self.sources.preload(
+            {str(slug).strip() for slug in dataset["Source"] if slug} if "Source" in dataset.headers else ()
+        )
+        self.slug_widgets = [  # widgets that may name a record created earlier in this file
+            field.widget
+            for field in self.get_import_fields()
+            if isinstance(field.widget, CachedLookupMixin)
+            and field.widget.model is self._meta.model
+            and field.widget.cache is not None
+        ]
+
     def import_instance(self, instance, row, **kwargs):
         """Also read the row's citation, reporting its problems together with the other columns'."""
+        was_published = bool(instance.pk) and instance.published
+        existing = list(instance.citations.all()) if instance.pk else []
         instance.new_citation = None
+        instance.pending_citations = sum(1 for citation in existing if citation.source.published)
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        earlier = self.rows_by_slug.setdefault(instance.slug, kwargs.get("row_number"))
+        if earlier != kwargs.get("row_number"):
+            errors["Slug"] = [f"“{instance.slug}” is also the slug of row {earlier}: each row must be another record."]
         user = kwargs.get("user")
-        was_published = bool(instance.pk) and type(instance).objects.filter(pk=instance.pk, published=True).exists()
         if instance.published != was_published and user is not None and not user.has_perm(self.publish_permission()):
             errors["Published"] = ["You may not publish or unpublish records."]
         source_slug, quote = row.get("Source") or "", row.get("Quote") or ""
         if bool(source_slug) != bool(quote):
             errors["Quote"] = ["Give both a Source and a Quote, or neither."]
         elif quote:
-            existing = instance.citations.all() if instance.pk else Citation.objects.none()
-            instance.pending_citations = 1 + existing.count()
             try:
-                source = NaturalKeyWidget(Source, field="slug").clean(source_slug)
+                source = self.sources.clean(source_slug)
             except ValueError as error:
                 errors["Source"] = [str(error)]
+                instance.pending_citations += 1  # the unknown source is the row's problem, not a missing citation
             else:
-                if not existing.filter(source=source, quote=quote).exists():
+                if not any(c.source_id == source.pk and c.quote == quote for c in existing):
                     instance.new_citation = (source, quote)
+                    instance.pending_citations += source.published
         if errors:
             raise ValidationError(errors)
 
@@ -412,13 +491,105 @@ class RecordResource(SlugFromTitleResource):
             return False
         return super().skip_row(instance, original, row, import_validation_errors)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        if instance.new_citation:
-            source, quote = instance.new_citation
-            citation = Citation(source=source, quote=quote, **{instance._meta.model_name: instance})
-            citation._history_user = kwargs.get("user")
-            citation.save()
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Slugs are unique by construction: a row with a known slug updates that record, and
+        ``import_instance`` refuses a slug used twice in the file; no query per row to check."""
+        super().validate_instance(instance, import_validation_errors, validate_unique=False)
+
+    # Saving: rows are collected and written in bulk once every row is valid (``after_import``).
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        (self.to_create if is_create else self.to_update).append(instance)
+        if is_create:
+            for widget in self.slug_widgets:
+                widget.pending[instance.slug.lower()] = instance
+
+    def save_m2m(self, instance, row, **kwargs):
+        instance.pending_m2m = {
+            field.attribute: field.clean(row)
+            for field in self.get_import_fields()
+            if isinstance(field, ManyField) and field.column_name in row
+        }
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not (result.has_errors() or result.has_validation_errors()):
+            self.write(kwargs.get("user"))
+
+    def write(self, user):
+        """Insert and update the records, their links, citations and history: a few queries per 1,000 rows."""
+        model = self._meta.model
+        now = timezone.now()
+        remaining = self.to_create
+        while remaining:  # a record "part of" another new one is inserted after it
+            ready = [record for record in remaining if not unsaved_parent(record)]
+            if not ready:
+                raise ValueError("Some rows refer to each other in a circle (“Part of”).")
+            model.objects.bulk_create(ready, batch_size=BATCH)
+            remaining = [record for record in remaining if record.pk is None]
+        for record in self.to_update:
+            record.updated = now
+        concrete = [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name != "created"]
+        model.objects.bulk_update(self.to_update, concrete, batch_size=BATCH)
+        records = self.to_create + self.to_update
+        history = self.write_history(model, self.to_create, user, update=False)
+        history += self.write_history(model, self.to_update, user, update=True)
+        links = self.write_links(model, records)
+        self.write_m2m_history(model, history, records, links)
+        citations = [
+            Citation(source=record.new_citation[0], quote=record.new_citation[1], **{model._meta.model_name: record})
+            for record in records
+            if record.new_citation
+        ]
+        Citation.objects.bulk_create(citations, batch_size=BATCH)
+        self.write_history(Citation, citations, user, update=False)
+
+    @staticmethod
+    def write_history(model, objects, user, update):
+        return list(
+            model.history.bulk_history_create(objects, batch_size=BATCH, update=update, default_user=user) or []
+        )
+
+    def write_links(self, model, records):
+        """Replace the many-to-many links the file gave; ``{field: [through rows]}`` of every record written."""
+        links = {}
+        for field in model._meta.many_to_many:
+            through = field.remote_field.through
+            own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+            given = [record for record in records if field.name in getattr(record, "pending_m2m", {})]
+            through.objects.filter(**{f"{own}__in": [r.pk for r in given if r in self.to_update]}).delete()
+            through.objects.bulk_create(
+                [through(**{own: record, other: item}) for record in given for item in record.pending_m2m[field.name]],
+                batch_size=BATCH,
+            )
+            links[field.name] = through.objects.filter(**{f"{own}__in": [record.pk for record in records]})
+        return links
+
+    @staticmethod
+    def write_m2m_history(model, history, records, links):
+        """What simple-history stores for a many-to-many change: the links as they are, with each history row."""
+        rows_by_id = {getattr(row, model._meta.pk.attname): row for row in history}
+        for field in history[0]._history_m2m_fields if history else []:
+            m2m_history = HistoricalRecords.m2m_models[field]
+            through = field.remote_field.through
+            columns = [f.attname for f in through._meta.fields]  # ids, so no query per link
+            own = through._meta.get_field(field.m2m_field_name()).attname
+            m2m_history.objects.bulk_create(
+                [
+                    m2m_history(history=rows_by_id[getattr(link, own)], **{c: getattr(link, c) for c in columns})
+                    for link in links[field.name]
+                ],
+                batch_size=BATCH,
+            )
+
+
+def unsaved_parent(record):
+    """Whether a foreign key of ``record`` points at a record not inserted yet."""
+    return any(
+        field.is_cached(record) and getattr(record, field.name) is not None and getattr(record, field.name).pk is None
+        for field in record._meta.concrete_fields
+        if field.is_relation
+    )
 
 
 class InitiativeResource(RecordResource):
