@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FIXTURES := vocabulary sources challenges initiatives visits recommendations
 
-.PHONY: run serve test install browser-deps migrate seed messages clean
+.PHONY: run serve test bench install browser-deps migrate seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ serve: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Benchmark on PostgreSQL (its own database, tracker_bench): SCALE initiatives, results in bench/results.md.
+bench: install
+	$(BIN)/python bench/run.py --scale $${SCALE:-100000}
 
 # The browser tests need Debian's Chromium and axe-core (from the npm registry);
 # without them they are skipped locally. CI installs both.

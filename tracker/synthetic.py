@@ -178,14 +178,58 @@ class Generator:
             tables.append(table)
             return table
 
-        initiatives = Table(Initiative, common + ["short_name", "kind", "status", "start_date", "start_precision",
-                                                  "end_date", "end_precision", "amount", "currency", "parent"])
+        initiatives = Table(
+            Initiative,
+            common
+            + [
+                "short_name",
+                "kind",
+                "status",
+                "start_date",
+                "start_precision",
+                "end_date",
+                "end_precision",
+                "amount",
+                "currency",
+                "parent",
+            ],
+        )
         challenges = Table(Challenge, common + ["category", "status"])
-        recommendations = Table(Recommendation, common + [
-            "focus_area", "strategic_action", "expected_outcome", "status", "issued_date", "issued_precision",
-            "target_date", "target_precision", "target_ongoing", "proposed_by", "proposed_by_detail", "visit"])
-        visits = Table(Visit, common + ["kind", "date", "date_precision", "city", "country", "visitor_name",
-                                        "visitor_role", "visitor_organisation", "purpose", "topics", "outcomes"])
+        recommendations = Table(
+            Recommendation,
+            common
+            + [
+                "focus_area",
+                "strategic_action",
+                "expected_outcome",
+                "status",
+                "issued_date",
+                "issued_precision",
+                "target_date",
+                "target_precision",
+                "target_ongoing",
+                "proposed_by",
+                "proposed_by_detail",
+                "visit",
+            ],
+        )
+        visits = Table(
+            Visit,
+            common
+            + [
+                "kind",
+                "date",
+                "date_precision",
+                "city",
+                "country",
+                "visitor_name",
+                "visitor_role",
+                "visitor_organisation",
+                "purpose",
+                "topics",
+                "outcomes",
+            ],
+        )
         milestones = Table(Milestone, ["id", "initiative", "title", "date", "date_precision", "description"])
         citations = Table(Citation, ["source", "quote", *Citation.CITED_FIELDS])
         tables += [initiatives, challenges, visits, recommendations, milestones, citations]
@@ -219,7 +263,7 @@ class Generator:
             end, end_precision = self.partial_date(start.year, start.year + 10) if self.random.random() < 0.6 else (
                 None, Precision.DAY)  # fmt: skip
             amount = Decimal(self.random.randint(1, 5000) * 1000) if self.random.random() < 0.2 else None
-            parent = self.random.choice(initiative_ids[:n - 1]) if n > 1 and self.random.random() < 0.1 else None
+            parent = self.random.choice(initiative_ids[: n - 1]) if n > 1 and self.random.random() < 0.1 else None
             initiatives.rows.append((
                 *self.record(pk, "initiative", n, "{adjective} {topic} " + NOUNS[kind] + " {n}"),
                 "", kind, self.random.choice(Initiative.Status.values), start, start_precision,

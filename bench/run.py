@@ -1,0 +1,426 @@
+"""Benchmark of the public pages, the CSV export and the admin import, with baselines from the same run.
+
+    .venv/bin/python bench/run.py                  # 100,000 initiatives, writes bench/results.md
+    .venv/bin/python bench/run.py --scale 2000 --repeat 5 --output -   # a quick run (what CI does)
+
+It builds its own PostgreSQL database (``BENCH_DATABASE_URL``, default
+``postgres://postgres@127.0.0.1:5432/tracker_bench``; the name must end in
+``_bench`` because it is dropped and recreated), loads the fixtures plus
+``generate_data --scale N``, and measures in-process through Django's test
+client with production settings (``DJANGO_DEBUG`` off): the time is the
+server's time for the whole request (middleware, queries, templates), without
+the network. Baselines are measured in the same run so figures compare on a
+noisy machine: a one-query view (the framework floor, with and without
+persistent connections), PostgreSQL ``COPY`` out of and into the initiatives
+table, and django-import-export with its default settings.
+"""
+
+import argparse
+import datetime
+import io
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
+FIXTURES = ["vocabulary", "sources", "challenges", "initiatives", "visits", "recommendations"]
+
+
+def configure():
+    """Production settings on the benchmark database, before Django is imported."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_LOG_LEVEL="ERROR",
+    )
+    import django
+
+    django.setup()
+
+
+def create_database(scale):
+    """Drop and recreate the benchmark database, then fill it."""
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    name = params.pop("dbname")
+    if not name.endswith("_bench"):
+        sys.exit(f"Refusing to drop {name!r}: the benchmark database's name must end in _bench.")
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, dbname="postgres", autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.execute(f'CREATE DATABASE "{name}"')
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    started = time.perf_counter()
+    call_command("generate_data", scale=scale, stdout=io.StringIO())
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # what autovacuum does to a real database soon after a load
+    return seconds
+
+
+def timed_requests(client, url, repeat):
+    """Median and p95 server time (ms) of ``repeat`` GETs after a warm-up, and the queries of one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    query_count = len(queries)  # now: the captured list is read lazily from a log the next request clears
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return statistics.median(times), p95, query_count
+
+
+def page_urls():
+    from tracker.models import Challenge, Initiative, Recommendation, Visit
+
+    def middle(model):
+        slugs = model.objects.published().filter(slug__startswith="gen-").order_by("pk")
+        return slugs.values_list("slug", flat=True)[slugs.count() // 2]
+
+    return [
+        ("Initiatives, page 1", "/initiatives/"),
+        ("Initiatives, search `q`", "/initiatives/?q=cyber+defence"),
+        ("Initiatives, 3 filters", "/initiatives/?status=ongoing&kind=programme&focus_area=cyber-defence"),
+        ("Initiatives, sorted by start (desc)", "/initiatives/?sort=-start"),
+        ("Initiatives, page 2000", "/initiatives/?page=2000"),
+        (
+            "Initiatives, search + filters + sort + page 20",
+            "/initiatives/?q=training&status=ongoing&sort=title&page=20",
+        ),
+        ("Challenges, page 1", "/challenges/"),
+        ("Recommendations, page 1", "/recommendations/"),
+        ("Visits, page 1", "/visits/"),
+        ("Timeline", "/timeline/"),
+        ("Home", "/"),
+        ("Sources", "/sources/"),
+        ("Source detail", "/sources/gen-source-1/"),
+        ("Focus area detail", "/focus-areas/cyber-defence/"),
+        ("Initiative detail", f"/initiatives/{middle(Initiative)}/"),
+        ("Challenge detail", f"/challenges/{middle(Challenge)}/"),
+        ("Recommendation detail", f"/recommendations/{middle(Recommendation)}/"),
+        ("Visit detail", f"/visits/{middle(Visit)}/"),
+    ]
+
+
+def floor_urlconf():
+    """The site's URLs plus ``/bench/floor/``: a view that runs one query and returns a few bytes."""
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    from tracker.models import Initiative
+
+    def floor(request):
+        return HttpResponse(Initiative.objects.filter(pk=1).values_list("title", flat=True).first() or "")
+
+    module = type(sys)("bench_urls")
+    module.urlpatterns = [path("bench/floor/", floor), path("", include("config.urls"))]
+    sys.modules["bench_urls"] = module
+    return "bench_urls"
+
+
+def measure_pages(repeat):
+    from django.db import connection
+    from django.test import Client, override_settings
+
+    client = Client()
+    rows = []
+    with override_settings(ROOT_URLCONF=floor_urlconf()):
+        floor = timed_requests(client, "/bench/floor/", repeat)
+        rows.append(("**Floor**: one-query view, persistent connection", "/bench/floor/", *floor))
+        connection.close()
+        connection.settings_dict["CONN_MAX_AGE"] = 0
+        rows.append(
+            ("Floor, new connection per request", "/bench/floor/", *timed_requests(client, "/bench/floor/", repeat))
+        )
+        connection.close()
+        connection.settings_dict["CONN_MAX_AGE"] = 60
+        for label, url in page_urls():
+            rows.append((label, url, *timed_requests(client, url, repeat)))
+    return floor[0], rows
+
+
+def search_plan():
+    """PostgreSQL's plan for the first page of a search, to show the GIN index at work."""
+    from django.db import connection
+
+    from tracker.models import Initiative
+    from tracker.search import search
+
+    queryset = search(Initiative.objects.published(), "cyber defence")[:20]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def csv_child(url):
+    """Run in a subprocess: stream one CSV export, report rows, seconds and memory growth."""
+    configure()
+    from django.test import Client
+
+    client = Client()
+    client.get("/initiatives.csv?q=nothing-matches-this")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get(url)
+    lines = sum(chunk.count(b"\n") for chunk in response.streaming_content)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps({"rows": lines - 1, "seconds": seconds, "growth_mb": (peak - before) / 1024, "peak_mb": peak / 1024})
+    )
+
+
+def measure_csv():
+    results = []
+    for label, url in (
+        ("CSV, one kind (~11k rows)", "/initiatives.csv?kind=programme"),
+        ("CSV, all", "/initiatives.csv"),
+    ):
+        output = subprocess.run(
+            [sys.executable, __file__, "--csv-child", url], capture_output=True, text=True, check=True, env=os.environ
+        ).stdout
+        results.append((label, url, json.loads(output.strip().splitlines()[-1])))
+    return results
+
+
+def copy_baseline():
+    """PostgreSQL COPY of the initiatives table out, and into an empty copy of it: rows/s."""
+    from django.db import connection, transaction
+
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        with cursor.cursor.copy("COPY tracker_initiative TO STDOUT") as copy:
+            for data in copy:
+                buffer.write(data)
+        out_seconds = time.perf_counter() - started
+        rows = buffer.getvalue().count(b"\n")
+        with transaction.atomic():
+            cursor.execute("CREATE TEMP TABLE bench_copy (LIKE tracker_initiative INCLUDING ALL) ON COMMIT DROP")
+            started = time.perf_counter()
+            with cursor.cursor.copy("COPY bench_copy FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
+            in_seconds = time.perf_counter() - started
+    return rows, rows / out_seconds, rows / in_seconds
+
+
+def import_rows(count):
+    """A spreadsheet of ``count`` new initiatives as staff would write it: names, slugs, a citation each."""
+    import random
+
+    from tracker.models import Challenge, FocusArea, Organisation, Source
+    from tracker.resources import InitiativeResource
+
+    chooser = random.Random(1)
+    areas = list(FocusArea.objects.values_list("name", flat=True))
+    organisations = list(Organisation.objects.values_list("name", flat=True))
+    challenges = list(Challenge.objects.order_by("pk").values_list("slug", flat=True)[:500])
+    sources = list(Source.objects.published().values_list("slug", flat=True))
+    headers = [field.column_name for field in InitiativeResource().get_import_fields()]
+    lines = [headers]
+    for n in range(count):
+        row = {
+            "Slug": f"imported-{n}",
+            "Title": f"Imported initiative {n}",
+            "Summary": "An initiative from a staff spreadsheet.",
+            "Description": "",
+            "Focus areas": "; ".join(chooser.sample(areas, 2)),
+            "Short name": "",
+            "Kind": "Programme",
+            "Status": chooser.choice(["Ongoing", "Planned", "Completed"]),
+            "Start": f"{chooser.randint(2000, 2030)}-0{chooser.randint(1, 9)}",
+            "End": "",
+            "Amount": "",
+            "Currency": "",
+            "Part of": "",
+            "Organisations": "; ".join(chooser.sample(organisations, 2)),
+            "Challenges addressed": chooser.choice(challenges),
+            "Source": chooser.choice(sources),
+            "Quote": f"Quote {n} from the source.",
+            "Published": "yes",
+        }
+        lines.append([row[header] for header in headers])
+    return lines
+
+
+def measure_import(count):
+    """The admin's path: ``read_upload`` then ``import_dataset`` as preview (dry run), then commit."""
+    import csv
+
+    from django.contrib.auth import get_user_model
+    from import_export.formats.base_formats import CSV
+
+    from tracker.importing import import_dataset, read_upload
+    from tracker.models import Initiative
+    from tracker.resources import InitiativeResource
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_superuser": True, "is_staff": True}
+    )
+    text = io.StringIO()
+    csv.writer(text).writerows(import_rows(count))
+    data = text.getvalue().encode()
+    results = {}
+    for step, dry_run in (("preview", True), ("commit", False)):
+        started = time.perf_counter()
+        _, dataset = read_upload(data, CSV())
+        result = import_dataset(InitiativeResource(), dataset, dry_run=dry_run, user=user, file_name="bench.csv")
+        seconds = time.perf_counter() - started
+        assert not result.has_errors() and not result.has_validation_errors(), "the benchmark file should import"
+        results[step] = count / seconds
+    landed = Initiative.objects.filter(slug__startswith="imported-").count()
+    assert landed == count, f"{landed} of {count} rows landed"
+    Initiative.objects.filter(slug__startswith="imported-").delete()
+    return results
+
+
+def library_defaults(count):
+    """django-import-export untuned: a plain ``ModelResource`` importing and exporting initiatives."""
+    from import_export import resources
+
+    from tracker.models import Initiative
+
+    class DefaultResource(resources.ModelResource):
+        class Meta:
+            model = Initiative
+
+    queryset = Initiative.objects.order_by("pk")[:count]
+    started = time.perf_counter()
+    dataset = DefaultResource().export(queryset)
+    export_rate = count / (time.perf_counter() - started)
+    dataset.df = None
+    for row in dataset.dict:
+        row["id"], row["slug"] = "", f"default-{row['slug']}"
+    started = time.perf_counter()
+    result = DefaultResource().import_data(dataset, dry_run=True, use_transactions=True)
+    import_rate = count / (time.perf_counter() - started)
+    assert not result.has_errors() and not result.has_validation_errors(), list(result.row_errors())[:1]
+    return export_rate, import_rate
+
+
+def report(args, generate_seconds, floor, pages, csvs, copy, imports, defaults, plan):
+    from django.db import connection
+
+    from tracker.models import Citation, Initiative
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {postgres}"
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run on {datetime.datetime.now():%Y-%m-%d %H:%M} with `{' '.join(['bench/run.py', *sys.argv[1:]])}`.",
+        f"Machine: {machine}. Data: {Initiative.objects.count():,} initiatives, "
+        f"{Citation.objects.count():,} citations (`generate_data --scale {args.scale}` took {generate_seconds:.1f} s).",
+        "Server time is measured in-process through Django's test client with production settings: middleware, "
+        f"queries and templates, no network; {args.repeat} requests per row after a warm-up.",
+        "",
+        "## Pages",
+        "",
+        "| Page | URL | Median ms | p95 ms | × floor | Queries |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for label, url, median, p95, queries in pages:
+        lines.append(f"| {label} | `{url}` | {median:.1f} | {p95:.1f} | {median / floor:.1f} | {queries} |")
+    lines += ["", "## Public CSV export (streamed)", "", "| Export | Rows | Rows/s | Memory growth MB | Peak RSS MB |",
+              "|---|---:|---:|---:|---:|"]  # fmt: skip
+    for label, url, figures in csvs:
+        lines.append(
+            f"| {label} `{url}` | {figures['rows']:,} | {figures['rows'] / figures['seconds']:,.0f} | "
+            f"{figures['growth_mb']:.1f} | {figures['peak_mb']:.0f} |"
+        )
+    rows, copy_out, copy_in = copy
+    lines += [
+        "",
+        "## Import and export against the baselines",
+        "",
+        "| What | Rows/s |",
+        "|---|---:|",
+        f"| Admin import path, preview (dry run), {args.import_rows:,} rows | {imports['preview']:,.0f} |",
+        f"| Admin import path, commit, {args.import_rows:,} rows | {imports['commit']:,.0f} |",
+        f"| Baseline: django-import-export defaults, import (dry run), {args.default_rows:,} rows | {defaults[1]:,.0f} |",
+        f"| Baseline: django-import-export defaults, export, {args.default_rows:,} rows | {defaults[0]:,.0f} |",
+        f"| Baseline: PostgreSQL `COPY` out, {rows:,} rows | {copy_out:,.0f} |",
+        f"| Baseline: PostgreSQL `COPY` in, {rows:,} rows | {copy_in:,.0f} |",
+        "",
+        "## Search plan (first page of `q=cyber defence`)",
+        "",
+        "```",
+        plan,
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=100_000, help="initiatives to generate (default 100,000)")
+    parser.add_argument("--repeat", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--import-rows", type=int, default=10_000, help="rows of the import file (default 10,000)")
+    parser.add_argument("--default-rows", type=int, default=1_000, help="rows for the library-defaults baseline")
+    parser.add_argument("--reuse", action="store_true", help="keep the database of the last run")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"), help="file to write, - for stdout")
+    parser.add_argument("--csv-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.csv_child:
+        return csv_child(args.csv_child)
+    configure()
+    generate_seconds = 0.0 if args.reuse else create_database(args.scale)
+    floor, pages = measure_pages(args.repeat)
+    results = report(
+        args,
+        generate_seconds,
+        floor,
+        pages,
+        measure_csv(),
+        copy_baseline(),
+        measure_import(args.import_rows),
+        library_defaults(args.default_rows),
+        search_plan(),
+    )
+    if args.output == "-":
+        print(results)
+    else:
+        Path(args.output).write_text(results)
+        print(results)
+
+
+if __name__ == "__main__":
+    main()
