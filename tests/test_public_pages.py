@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tracker.models import Citation
+from tracker.views import TimelineView
 
 from .factories import (
     ChallengeFactory,
@@ -92,6 +93,80 @@ def test_timeline_with_a_bad_focus_area_shows_nothing_and_says_so(client):
     response = client.get(reverse("tracker:timeline"), {"focus_area": "nope"})
     assert response.status_code == 200
     assert response.context["years"] == []
+    assert "Nothing matched" in response.content.decode()
+
+
+def timeline_titles(response):
+    return [event["title"] for _, events in response.context["years"] for event in events]
+
+
+def test_timeline_shows_partial_dates_and_links_each_event_to_its_record(client):
+    initiative = InitiativeFactory(title="Defence Capacity Building package", slug="dcb")
+    MilestoneFactory(
+        initiative=initiative, title="Package endorsed", date=datetime.date(2026, 4, 1), date_precision="quarter"
+    )
+    VisitFactory(title="Deputy Secretary General visit", slug="dsg-visit", date=datetime.date(2025, 9, 25))
+
+    content = client.get(reverse("tracker:timeline")).content.decode()
+
+    assert '<time datetime="2026-Q2">Q2 2026</time>' in content
+    assert '<time datetime="2025-09-25">25 Sep 2025</time>' in content
+    assert 'Package endorsed — <a href="/initiatives/dcb/">Defence Capacity Building package</a>' in content
+    assert '<a href="/visits/dsg-visit/">Deputy Secretary General visit</a>' in content
+
+
+def test_timeline_is_paginated_in_date_order_across_milestones_and_visits(client, monkeypatch):
+    monkeypatch.setattr(TimelineView, "paginate_by", 2)
+    initiative = InitiativeFactory()
+    for year in (2001, 2003, 2005):
+        MilestoneFactory(initiative=initiative, title=f"Milestone {year}", date=datetime.date(year, 1, 1))
+    for year in (2002, 2004):
+        VisitFactory(title=f"Visit {year}", date=datetime.date(year, 1, 1), date_precision="year")
+    url = reverse("tracker:timeline")
+
+    first, second, last = (client.get(url, {"page": page}) for page in (1, 2, 3))
+
+    assert [year for year, _ in first.context["years"]] == [2001, 2002]
+    assert timeline_titles(second) == ["Milestone 2003", "Visit 2004"]
+    assert timeline_titles(last) == ["Milestone 2005"]
+    assert second.context["paginator"].count == 5
+    content = second.content.decode()
+    assert 'href="?page=1"' in content and 'href="?page=3"' in content and "Page 2 of 3" in content
+    assert timeline_titles(client.get(url, {"page": 99})) == ["Milestone 2005"]
+
+
+def test_timeline_focus_area_filter_applies_on_every_page(client, monkeypatch):
+    monkeypatch.setattr(TimelineView, "paginate_by", 2)
+    cyber = FocusAreaFactory(name="Cyber defence")
+    cyber_initiative = InitiativeFactory(focus_areas=[cyber, FocusAreaFactory(name="Crisis management")])
+    for year in (2001, 2003):
+        MilestoneFactory(initiative=cyber_initiative, title=f"Cyber {year}", date=datetime.date(year, 1, 1))
+        MilestoneFactory(title=f"Other {year}", date=datetime.date(year, 1, 1))
+    VisitFactory(title="Cyber visit", focus_areas=[cyber], date=datetime.date(2002, 1, 1), date_precision="year")
+    VisitFactory(title="Other visit", date=datetime.date(2002, 1, 1), date_precision="year")
+    url = reverse("tracker:timeline")
+
+    first = client.get(url, {"focus_area": cyber.slug})
+    second = client.get(url, {"focus_area": cyber.slug, "page": 2})
+
+    assert timeline_titles(first) == ["Cyber 2001", "Cyber visit"]
+    assert timeline_titles(second) == ["Cyber 2003"]
+    assert second.context["paginator"].count == 3
+    assert f'href="?focus_area={cyber.slug}&amp;page=1"' in second.content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_timeline_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    cyber = FocusAreaFactory(name="Cyber defence")
+    for n in range(count):
+        MilestoneFactory(initiative=InitiativeFactory(focus_areas=[cyber]), date=datetime.date(2000 + n, 1, 1))
+        VisitFactory(focus_areas=[cyber], date=datetime.date(2000 + n, 6, 1))
+    url = reverse("tracker:timeline")
+    # count, page of events, focus area choices (and with a filter, the check of the chosen area)
+    with django_assert_num_queries(3):
+        assert len(timeline_titles(client.get(url))) == 2 * count
+    with django_assert_num_queries(4):
+        assert len(timeline_titles(client.get(url, {"focus_area": cyber.slug}))) == 2 * count
 
 
 def test_source_list_counts_only_public_citations(client):
@@ -122,6 +197,41 @@ def test_source_detail_lists_every_public_record_citing_it(client):
     assert "Draft initiative" not in content
 
 
+def test_source_detail_paginates_citations_and_shows_their_total(client):
+    source = SourceFactory()
+    initiative = InitiativeFactory(cited=False)
+    Citation.objects.bulk_create(
+        Citation(source=source, initiative=initiative, quote=f"Quote number {n:02d}.") for n in range(55)
+    )
+
+    first = client.get(source.get_absolute_url())
+    second = client.get(source.get_absolute_url(), {"page": 2})
+
+    assert len(first.context["object_list"]) == 50
+    assert [citation.quote for citation in second.context["object_list"]] == [
+        f"Quote number {n}." for n in range(50, 55)
+    ]
+    for response in (first, second):
+        assert "55 citations" in response.content.decode()
+    assert 'href="?page=2"' in first.content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_source_detail_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    source = SourceFactory()
+    for _ in range(count):
+        initiative = InitiativeFactory(cited__source=source)
+        ChallengeFactory(cited__source=source)
+        RecommendationFactory(cited__source=source)
+        VisitFactory(cited__source=source)
+        milestone = MilestoneFactory(initiative=initiative)
+        Citation.objects.create(source=source, milestone=milestone, quote="A milestone quote.")
+    # the source, the count of its citations, a page of citations with the records they cite
+    with django_assert_num_queries(3):
+        response = client.get(source.get_absolute_url())
+    assert f"{5 * count} citations" in response.content.decode()
+
+
 def test_unpublished_source_is_not_found(client):
     assert client.get(SourceFactory(published=False).get_absolute_url()).status_code == 404
 
@@ -148,6 +258,60 @@ def test_organisation_page_lists_initiatives_and_visits(client):
     content = client.get(nato.get_absolute_url()).content.decode()
 
     assert "Partnership for Peace" in content and "Hosted visit" in content
+
+
+def test_focus_area_page_shows_the_first_records_of_a_kind_and_links_to_all_of_them(client):
+    cyber = FocusAreaFactory(name="Cyber defence")
+    for n in range(25):
+        InitiativeFactory(title=f"Cyber initiative {n:02d}", focus_areas=[cyber])
+    VisitFactory(title="Cyber visit", focus_areas=[cyber])
+
+    response = client.get(cyber.get_absolute_url())
+
+    content = response.content.decode()
+    assert "Cyber initiative 19" in content and "Cyber initiative 20" not in content
+    more_url = f"/initiatives/?focus_area={cyber.slug}"
+    assert f'<a href="{more_url}">See all 25 initiatives</a>' in content
+    assert content.count("See all") == 1
+    assert client.get(more_url).context["paginator"].count == 25
+
+
+@pytest.mark.parametrize(
+    ("make", "more_url"),
+    [
+        (lambda nato, n: InitiativeFactory(organisations=[nato]), "/initiatives/?organisation={}"),
+        (lambda nato, n: RecommendationFactory(proposed_by=nato), "/recommendations/?proposed_by={}"),
+        (
+            lambda nato, n: VisitFactory(visitor_organisation=nato if n % 2 else None).hosts.add(nato),
+            "/visits/?organisation={}",
+        ),
+    ],
+)
+def test_organisation_page_links_to_the_list_filtered_by_the_organisation(client, make, more_url):
+    nato = OrganisationFactory(name="NATO")
+    for n in range(21):
+        make(nato, n)
+    more_url = more_url.format(nato.slug)
+
+    content = client.get(nato.get_absolute_url()).content.decode()
+
+    assert f'<a href="{more_url}">See all 21 ' in content
+    assert client.get(more_url).context["paginator"].count == 21
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_vocabulary_pages_run_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    cyber, nato = FocusAreaFactory(name="Cyber defence"), OrganisationFactory(name="NATO")
+    for _ in range(count):
+        InitiativeFactory(focus_areas=[cyber], organisations=[nato])
+        ChallengeFactory(focus_areas=[cyber])
+        RecommendationFactory(focus_area=cyber, focus_areas=[cyber], proposed_by=nato)
+        VisitFactory(focus_areas=[cyber], visitor_organisation=nato).hosts.add(nato)
+    # the term, then for each kind of record a count and the first records
+    with django_assert_num_queries(1 + 2 * 4):
+        client.get(cyber.get_absolute_url())
+    with django_assert_num_queries(1 + 2 * 3):
+        client.get(nato.get_absolute_url())
 
 
 def test_feed_lists_recent_published_records(client):

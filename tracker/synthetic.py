@@ -304,11 +304,13 @@ class Generator:
                 self.random.choice(visit_ids) if self.random.random() < 0.2 else None,
             ))  # fmt: skip
             cite("recommendation", pk, 1)
+        main_area = {row[0]: row[8] for row in recommendations.rows}  # tagged too, as in the fixtures
         for field, ids, most in (("focus_areas", areas, 2), ("challenges", challenge_ids, 2),
                                  ("initiatives", initiative_ids, 2)):  # fmt: skip
             links = m2m(Recommendation, field)
             for pk in recommendation_ids:
-                links.rows += [(pk, other) for other in self.some(ids, most)]
+                others = set(self.some(ids, most)) | ({main_area[pk]} if field == "focus_areas" else set())
+                links.rows += [(pk, other) for other in sorted(others)]
 
         return tables
 

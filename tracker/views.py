@@ -3,12 +3,14 @@
 import itertools
 
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Value
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from . import charts, exports
@@ -28,7 +30,21 @@ from .models import (
 )
 
 
-class RecordListView(FilterView):
+class NearestPageMixin:
+    """Pagination where a bad or out-of-range page shows the nearest page, with the query its links keep."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop(self.page_kwarg, None)
+        return super().get_context_data(query_without_page=query.urlencode(), **kwargs)
+
+
+class RecordListView(NearestPageMixin, FilterView):
     """A filtered, sorted, paginated list of one kind of record, or all of it as CSV.
 
     Subclasses name the model, the filterset and the CSV columns. With
@@ -43,17 +59,8 @@ class RecordListView(FilterView):
     def get_queryset(self):
         return self.model.objects.published().for_list()
 
-    def paginate_queryset(self, queryset, page_size):
-        """Like ``ListView``, but a bad or out-of-range page shows the nearest page, not a 404."""
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
-
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop(self.page_kwarg, None)
         return super().get_context_data(
-            query_without_page=query.urlencode(),
             csv_url=reverse(f"tracker:{self.model._meta.model_name}-csv"),
             verbose_name_plural=self.model._meta.verbose_name_plural,
             **kwargs,
@@ -157,7 +164,9 @@ class VisitListView(RecordListView):
         exports.column(_("Visiting official"), "visitor_name"),
         exports.column(_("Role"), "visitor_role"),
         exports.Column(
-            _("Visiting organisation"), ("visitor_organisation__name", "visitor_organisation__abbreviation"), organisation
+            _("Visiting organisation"),
+            ("visitor_organisation__name", "visitor_organisation__abbreviation"),
+            organisation,
         ),
         exports.names_column(_("Hosts"), "hosts", exports.ORGANISATION_LABEL),
         exports.column(_("Purpose"), "purpose"),
@@ -208,27 +217,47 @@ def status_counts(model):
     return [(label, counts.get(value, 0), f"{list_url}?status={value}") for value, label in model.Status.choices]
 
 
-class TimelineView(FilterView):
-    """Milestones of initiatives and visits, in one chronology grouped by year."""
+TIMELINE_RECORD_URLS = {"milestone": "tracker:initiative-detail", "visit": "tracker:visit-detail"}
+
+
+def timeline_rows(milestones, visits):
+    """Milestones and visits as the rows of one ``UNION ALL`` query, by date then title."""
+    columns = ("date", "date_precision", "title")
+    milestone_rows = milestones.order_by().values(
+        *columns, event_kind=Value("milestone"), record_title=F("initiative__title"), record_slug=F("initiative__slug")
+    )
+    visit_rows = visits.order_by().values(
+        *columns, event_kind=Value("visit"), record_title=F("title"), record_slug=F("slug")
+    )
+    return milestone_rows.union(visit_rows, all=True).order_by("date", "title", "event_kind", "record_slug")
+
+
+def timeline_event(row):
+    """One row of ``timeline_rows`` as the template shows it."""
+    return {
+        "when": PartialDate(row["date"], row["date_precision"]),
+        "title": row["title"],
+        "kind": row["event_kind"],
+        "record_title": row["record_title"],
+        "url": reverse(TIMELINE_RECORD_URLS[row["event_kind"]], args=[row["record_slug"]]),
+    }
+
+
+class TimelineView(NearestPageMixin, FilterView):
+    """Milestones of initiatives and visits in one chronology, a page at a time, grouped by year."""
 
     template_name = "tracker/timeline.html"
     filterset_class = TimelineFilterSet
     model = Milestone
+    paginate_by = 100
 
     def get_queryset(self):
-        return Milestone.objects.filter(initiative__published=True).select_related("initiative")
+        return Milestone.objects.filter(initiative__published=True)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        milestones = context["object_list"]
+    def get_context_data(self, *, object_list, **kwargs):
         visits = self.filterset.filter_visits(Visit.objects.published())
-        events = sorted(
-            itertools.chain(
-                ({"when": m.when, "title": m.title, "record": m.initiative, "kind": "milestone"} for m in milestones),
-                ({"when": v.when, "title": v.title, "record": v, "kind": "visit"} for v in visits),
-            ),
-            key=lambda event: (event["when"].date, event["title"]),
-        )
+        context = super().get_context_data(object_list=timeline_rows(object_list, visits), **kwargs)
+        events = [timeline_event(row) for row in context["object_list"]]
         context["years"] = [(year, list(items)) for year, items in itertools.groupby(events, lambda e: e["when"].year)]
         return context
 
@@ -240,42 +269,61 @@ class SourceListView(ListView):
         )
 
 
-class SourceDetailView(DetailView):
-    def get_queryset(self):
-        return Source.objects.published()
+class SourceDetailView(NearestPageMixin, SingleObjectMixin, ListView):
+    """A published source and the public citations that quote it, a page at a time."""
 
-    def get_context_data(self, **kwargs):
-        citations = (
+    template_name = "tracker/source_detail.html"
+    paginate_by = 50
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object(queryset=Source.objects.published())
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return (
             Citation.objects.filter(source=self.object)
             .public()
             .select_related("initiative", "milestone__initiative", "challenge", "recommendation", "visit")
+            .order_by("pk")
         )
-        return super().get_context_data(citations=citations, **kwargs)
 
 
 class VocabularyDetailView(DetailView):
-    """A focus area or organisation with every published record that carries it."""
+    """A focus area or organisation with the first published records of each kind that carry it."""
 
     template_name = "tracker/vocabulary_detail.html"
+    records_per_group = 20
 
     def get_context_data(self, **kwargs):
-        groups = [
-            (model._meta.verbose_name_plural, model.objects.published().filter(lookup).distinct().order_by("title"))
-            for model, lookup in self.get_related()
-        ]
+        groups = [self.group(*related) for related in self.get_related()]
         return super().get_context_data(groups=groups, kind=self.model._meta.verbose_name.capitalize(), **kwargs)
+
+    def group(self, model, condition, list_filter):
+        """The first records of ``model`` that carry the term, their total, and the list of them all when longer."""
+        records = model.objects.published().filter(condition).distinct().order_by("title")
+        total = records.count()
+        more_url = None
+        if total > self.records_per_group:
+            more_url = f"{model.list_url()}?{urlencode({list_filter: self.object.slug})}"
+        return {
+            "name": model._meta.verbose_name_plural,
+            "records": records[: self.records_per_group],
+            "total": total,
+            "more_url": more_url,
+        }
 
 
 class FocusAreaDetailView(VocabularyDetailView):
     model = FocusArea
 
     def get_related(self):
+        """``(model, condition, filter of the model's public list)`` for each kind of record that carries the area."""
         area = self.object
         return [
-            (Initiative, Q(focus_areas=area)),
-            (Challenge, Q(focus_areas=area)),
-            (Recommendation, Q(focus_area=area) | Q(focus_areas=area)),
-            (Visit, Q(focus_areas=area)),
+            (Initiative, Q(focus_areas=area), "focus_area"),
+            (Challenge, Q(focus_areas=area), "focus_area"),
+            (Recommendation, Q(focus_area=area) | Q(focus_areas=area), "focus_area"),
+            (Visit, Q(focus_areas=area), "focus_area"),
         ]
 
 
@@ -283,11 +331,12 @@ class OrganisationDetailView(VocabularyDetailView):
     model = Organisation
 
     def get_related(self):
+        """``(model, condition, filter of the model's public list)`` for each kind of record that names it."""
         organisation = self.object
         return [
-            (Initiative, Q(organisations=organisation)),
-            (Recommendation, Q(proposed_by=organisation)),
-            (Visit, Q(visitor_organisation=organisation) | Q(hosts=organisation)),
+            (Initiative, Q(organisations=organisation), "organisation"),
+            (Recommendation, Q(proposed_by=organisation), "proposed_by"),
+            (Visit, Q(visitor_organisation=organisation) | Q(hosts=organisation), "organisation"),
         ]
 
 
