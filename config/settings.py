@@ -106,6 +106,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Opt-in (PostgreSQL only, needs psycopg[pool]): a psycopg connection pool per process instead of one
+# persistent connection. Django refuses pooling with CONN_MAX_AGE > 0. A request waits at most
+# DJANGO_DB_POOL_TIMEOUT seconds for a connection, then gets the 503 page (database unavailable).
+if env_bool("DJANGO_DB_POOL", False) and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DJANGO_DB_POOL_MIN", 2),
+        "max_size": env_int("DJANGO_DB_POOL_MAX", 4),
+        "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 5),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

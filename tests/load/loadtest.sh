@@ -6,6 +6,8 @@
 # Reports requests/s, latency percentiles and errors from wrk; then restarts PostgreSQL
 # under load and checks that /healthz fails fast and recovers by itself; then kills an
 # import mid-way and checks the database is exactly as before. Needs wrk (apt-get install wrk).
+# The server runs with the caller's DJANGO_CONN_MAX_AGE / DJANGO_DB_POOL; to compare those settings
+# under load, see tests/load/connections.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
