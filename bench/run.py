@@ -415,11 +415,9 @@ def main():
         library_defaults(args.default_rows),
         search_plan(),
     )
-    if args.output == "-":
-        print(results)
-    else:
+    if args.output != "-":
         Path(args.output).write_text(results)
-        print(results)
+    print(results)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,14 @@ def lookup_ignoring_case(model, field, values):
     return {getattr(obj, field).lower(): obj for obj in objects}
 
 
+def names_in(dataset, column):
+    """Every name a column gives, a cell holding one or several ``;``-separated names."""
+    names = set()
+    for cell in dataset[column]:
+        names.update(name.strip() for name in str(cell or "").split(SEPARATOR) if name.strip())
+    return names
+
+
 def describe(values):
     return ", ".join(f"“{value}”" for value in values)
 
@@ -248,10 +256,7 @@ class TrackerResource(resources.ModelResource):
         """Look up every related record the file names, one query per column."""
         for field in self.get_import_fields():
             if isinstance(field.widget, CachedLookupMixin) and field.column_name in dataset.headers:
-                values = set()
-                for cell in dataset[field.column_name]:
-                    values.update(name.strip() for name in str(cell or "").split(SEPARATOR) if name.strip())
-                field.widget.preload(values)
+                field.widget.preload(names_in(dataset, field.column_name))
 
     def column_for(self, name):
         """The column a model field's error belongs to, so reports speak the file's language."""
@@ -328,10 +333,8 @@ class SlugFromTitleResource(TrackerResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        if not row.get("Slug"):
-            row["Slug"] = slug_for(row.get("Title", ""))
-            if not row["Slug"] and row.get("Title"):
-                raise ValueError("Slug: the title has no Latin letters to make a slug from; give one.")
+        if not row.get("Slug") and row.get("Title"):  # ``before_import`` gave every other row its title's slug
+            raise ValueError("Slug: the title has no Latin letters to make a slug from; give one.")
 
 
 class VocabularyResource(TrackerResource):
@@ -442,9 +445,7 @@ class RecordResource(SlugFromTitleResource):
         super().before_import(dataset, **kwargs)
         self.to_create, self.to_update, self.rows_by_slug = [], [], {}
         self.sources = NaturalKeyWidget(Source, field="slug")
-        self.sources.preload(
-            {str(slug).strip() for slug in dataset["Source"] if slug} if "Source" in dataset.headers else ()
-        )
+        self.sources.preload(names_in(dataset, "Source") if "Source" in dataset.headers else ())
         self.slug_widgets = [  # widgets that may name a record created earlier in this file
             field.widget
             for field in self.get_import_fields()
