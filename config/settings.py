@@ -147,9 +147,16 @@ STORAGES = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# A cache every app server shares, so an import previewed on one server can be confirmed on another.
+# A cache every app server shares, so an import previewed on one server can be confirmed on another;
+# and each process's own memory for answers kept under the data's version (tracker/caching.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tracker_cache"},
+    "answers": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tracker-answers",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"

@@ -4,7 +4,15 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
+from tracker.caching import forget_answers
+
 FIXTURES = ["vocabulary", "sources", "challenges", "initiatives", "visits", "recommendations"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_answers():
+    """No test sees counts or choices remembered by another: each test's database starts afresh."""
+    forget_answers()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from .caching import remember
 from .models import Challenge, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
 from .search import search
 
@@ -26,32 +27,49 @@ class YearFilter(django_filters.NumberFilter):
 
 
 def multiple_choice(choices, label):
-    return django_filters.MultipleChoiceFilter(choices=choices, label=label, widget=forms.CheckboxSelectMultiple)
+    """Any of several values of the record's own field (no join, so no ``DISTINCT``)."""
+    return django_filters.MultipleChoiceFilter(
+        choices=choices, label=label, distinct=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class RelatedFilter(django_filters.ModelMultipleChoiceFilter):
+    """Records related to any of the chosen terms, named in the URL by slug.
+
+    The match is a semi-join (``pk IN (subquery)``), so a record related to several
+    chosen terms appears once without a ``DISTINCT`` over every row of the list.
+    """
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        matching = queryset.model._base_manager.filter(**{f"{self.field_name}__in": value})
+        return queryset.filter(pk__in=matching.values("pk"))
 
 
 def by_slug(queryset, relation, label):
-    """Any of several related records, named in the URL by slug."""
-    return django_filters.ModelMultipleChoiceFilter(
-        queryset=queryset,
-        field_name=f"{relation}__slug",
-        to_field_name="slug",
-        label=label,
-        widget=forms.CheckboxSelectMultiple,
+    return RelatedFilter(
+        queryset=queryset, field_name=relation, to_field_name="slug", label=label, widget=forms.CheckboxSelectMultiple
     )
 
 
 def used_by_published(vocabulary, *relations):
     """Only the terms some published record carries: a draft's tags stay out of public choice lists.
 
-    One ``EXISTS`` per relation, so the query stops at the first published record
-    of each term instead of joining every record that carries it.
+    The terms are found with one ``EXISTS`` per relation, so the query stops at the
+    first published record of each term, and remembered until the data changes.
     """
-    carried = None
-    for relation in relations:
-        link = vocabulary._meta.get_field(relation)
-        records = link.related_model.objects.filter(published=True, **{link.field.name: OuterRef("pk")})
-        carried = Exists(records) if carried is None else carried | Exists(records)
-    return vocabulary.objects.filter(carried)
+
+    def carried_ids():
+        carried = None
+        for relation in relations:
+            link = vocabulary._meta.get_field(relation)
+            records = link.related_model.objects.filter(published=True, **{link.field.name: OuterRef("pk")})
+            carried = Exists(records) if carried is None else carried | Exists(records)
+        return list(vocabulary.objects.filter(carried).values_list("pk", flat=True))
+
+    ids = remember(f"used-by-published:{vocabulary._meta.label}:{','.join(relations)}", carried_ids)
+    return vocabulary.objects.filter(pk__in=ids)
 
 
 class RecordFilterSet(django_filters.FilterSet):
@@ -166,7 +184,8 @@ class VisitFilterSet(RecordFilterSet):
     def filter_organisation(self, queryset, name, organisations):
         if not organisations:
             return queryset
-        return queryset.filter(Q(visitor_organisation__in=organisations) | Q(hosts__in=organisations)).distinct()
+        matching = Visit._base_manager.filter(Q(visitor_organisation__in=organisations) | Q(hosts__in=organisations))
+        return queryset.filter(pk__in=matching.values("pk"))
 
 
 class TimelineFilterSet(django_filters.FilterSet):
@@ -184,4 +203,4 @@ class TimelineFilterSet(django_filters.FilterSet):
         if not self.is_valid():
             return visits.none()
         areas = self.form.cleaned_data.get("focus_area")
-        return visits.filter(focus_areas__in=areas).distinct() if areas else visits
+        return visits.filter(pk__in=Visit._base_manager.filter(focus_areas__in=areas).values("pk")) if areas else visits

@@ -7,6 +7,7 @@ timestamps. Every record, and every initiative milestone, is backed by
 shared vocabularies, referred to by name.
 """
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
@@ -16,6 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .dates import PartialDateAttribute, PrecisionField, validate_partial_dates
+from .search import SearchDocument
+
+#: Record fields that history does not copy: derived from others, rebuilt by the database.
+UNVERSIONED = ["search_document"]
 
 
 def staff_permissions(model_name, plural, publish=False):
@@ -314,6 +319,9 @@ class Record(SlugFromTitleMixin, TimeStampedModel):
         FocusArea, blank=True, related_name="%(class)ss", verbose_name=_("focus areas")
     )
     published = models.BooleanField(_("published"), default=False, help_text=_("Drafts are visible to staff only."))
+    search_document = models.GeneratedField(
+        expression=SearchDocument(), output_field=SearchVectorField(), db_persist=True
+    )
 
     objects = SlugManager.from_queryset(PublishedQuerySet)()
 
@@ -382,11 +390,11 @@ class Challenge(Record):
 
     objects = SlugManager.from_queryset(ChallengeQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas"])
+    history = HistoricalRecords(m2m_fields=["focus_areas"], excluded_fields=UNVERSIONED)
 
     class Meta:
-        ordering = ["title"]
-        indexes = [published_order_index("challenge_published_order", F("title"))]
+        ordering = ["title", "pk"]
+        indexes = [published_order_index("challenge_published_order", F("title"), F("id"))]
         verbose_name = _("challenge")
         verbose_name_plural = _("challenges")
         permissions = staff_permissions("challenge", "challenges", publish=True)
@@ -441,11 +449,11 @@ class Initiative(Record):
 
     objects = SlugManager.from_queryset(InitiativeQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas", "organisations", "challenges"])
+    history = HistoricalRecords(m2m_fields=["focus_areas", "organisations", "challenges"], excluded_fields=UNVERSIONED)
 
     class Meta:
-        ordering = [F("start_date").asc(nulls_last=True), "title"]
-        indexes = [published_order_index("initiative_published_order", F("start_date"), F("title"))]
+        ordering = [F("start_date").asc(nulls_last=True), "title", "pk"]
+        indexes = [published_order_index("initiative_published_order", F("start_date"), F("title"), F("id"))]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
         permissions = staff_permissions("initiative", "initiatives", publish=True)
@@ -537,11 +545,11 @@ class Visit(Record):
 
     objects = SlugManager.from_queryset(VisitQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas", "hosts", "initiatives"])
+    history = HistoricalRecords(m2m_fields=["focus_areas", "hosts", "initiatives"], excluded_fields=UNVERSIONED)
 
     class Meta:
-        ordering = ["-date", "title"]
-        indexes = [published_order_index("visit_published_order", F("date").desc(), F("title"))]
+        ordering = ["-date", "title", "pk"]
+        indexes = [published_order_index("visit_published_order", F("date").desc(), F("title"), F("id"))]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         permissions = staff_permissions("visit", "visits", publish=True)
@@ -621,11 +629,11 @@ class Recommendation(Record):
 
     objects = SlugManager.from_queryset(RecommendationQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas", "challenges", "initiatives"])
+    history = HistoricalRecords(m2m_fields=["focus_areas", "challenges", "initiatives"], excluded_fields=UNVERSIONED)
 
     class Meta:
-        ordering = [F("target_date").asc(nulls_last=True), "title"]
-        indexes = [published_order_index("recommendation_published_order", F("target_date"), F("title"))]
+        ordering = [F("target_date").asc(nulls_last=True), "title", "pk"]
+        indexes = [published_order_index("recommendation_published_order", F("target_date"), F("title"), F("id"))]
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
         permissions = staff_permissions("recommendation", "recommendations", publish=True)

@@ -15,6 +15,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.models import HistoricalRecords
 
+from .caching import data_changed
 from .dates import PartialDate, Precision, parse_partial_date
 from .exports import FORMULA_PREFIXES, neutralise
 from .models import (
@@ -530,8 +531,10 @@ class RecordResource(SlugFromTitleResource):
             remaining = [record for record in remaining if record.pk is None]
         for record in self.to_update:
             record.updated = now
-        concrete = [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name != "created"]
-        model.objects.bulk_update(self.to_update, concrete, batch_size=BATCH)
+        writable = [
+            f.name for f in model._meta.concrete_fields if not (f.primary_key or f.generated or f.name == "created")
+        ]
+        model.objects.bulk_update(self.to_update, writable, batch_size=BATCH)
         records = self.to_create + self.to_update
         history = self.write_history(model, self.to_create, user, update=False)
         history += self.write_history(model, self.to_update, user, update=True)
@@ -544,6 +547,7 @@ class RecordResource(SlugFromTitleResource):
         ]
         Citation.objects.bulk_create(citations, batch_size=BATCH)
         self.write_history(Citation, citations, user, update=False)
+        data_changed()  # bulk writes send no signals
 
     @staticmethod
     def write_history(model, objects, user, update):

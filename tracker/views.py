@@ -14,6 +14,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from . import charts, exports
+from .caching import remember
 from .dates import PartialDate
 from .filters import ChallengeFilterSet, InitiativeFilterSet, RecommendationFilterSet, TimelineFilterSet, VisitFilterSet
 from .models import (
@@ -26,8 +27,8 @@ from .models import (
     Recommendation,
     Source,
     Visit,
-    public_citation,
 )
+from .pagination import CachedCountPaginator, IdsFirstPaginator
 
 
 class NearestPageMixin:
@@ -52,6 +53,7 @@ class RecordListView(NearestPageMixin, FilterView):
     """
 
     paginate_by = 20
+    paginator_class = IdsFirstPaginator
     export_csv = False
     csv_columns = ()
     template_name_suffix = "_list"
@@ -193,26 +195,36 @@ class HomeView(TemplateView):
     template_name = "tracker/home.html"
 
     def get_context_data(self, **kwargs):
+        """The figures and lists of the home page, remembered until the data changes (or the day does)."""
         initiatives_by_status = status_counts(Initiative)
         recommendations_by_status = status_counts(Recommendation)
+        today = timezone.localdate()
         return super().get_context_data(
             initiatives_by_status=initiatives_by_status,
             initiatives_chart=charts.bar_chart(initiatives_by_status),
             recommendations_by_status=recommendations_by_status,
             recommendations_chart=charts.bar_chart(recommendations_by_status),
-            open_challenges=Challenge.objects.published().exclude(status=Challenge.Status.RESOLVED).count(),
+            open_challenges=remember(
+                "open-challenges",
+                Challenge.objects.published().exclude(status=Challenge.Status.RESOLVED).count,
+            ),
             latest_visits=Visit.objects.published().for_list()[:5],
-            next_deadlines=Recommendation.objects.published()
-            .for_list()
-            .upcoming(timezone.localdate())
-            .order_by("target_date", "title")[:5],
+            next_deadlines=remember(
+                f"next-deadlines:{today}",
+                lambda: list(
+                    Recommendation.objects.published().for_list().upcoming(today).order_by("target_date", "title")[:5]
+                ),
+            ),
             **kwargs,
         )
 
 
 def status_counts(model):
     """``[(label, count, url)]`` for every status, in the order the model declares them."""
-    counts = dict(model.objects.published().values_list("status").annotate(n=Count("pk")).order_by())
+    counts = remember(
+        f"status-counts:{model._meta.label}",
+        lambda: dict(model.objects.published().values_list("status").annotate(n=Count("pk")).order_by()),
+    )
     list_url = model.list_url()
     return [(label, counts.get(value, 0), f"{list_url}?status={value}") for value, label in model.Status.choices]
 
@@ -250,6 +262,7 @@ class TimelineView(NearestPageMixin, FilterView):
     filterset_class = TimelineFilterSet
     model = Milestone
     paginate_by = 100
+    paginator_class = CachedCountPaginator
 
     def get_queryset(self):
         return Milestone.objects.filter(initiative__published=True)
@@ -263,10 +276,23 @@ class TimelineView(NearestPageMixin, FilterView):
 
 
 class SourceListView(ListView):
+    """The published sources, each with how many public facts cite it (counted once per version of the data)."""
+
     def get_queryset(self):
-        return Source.objects.published().annotate(
-            citation_count=Count("citations", filter=public_citation("citations__"))
-        )
+        return Source.objects.published()
+
+    def get_context_data(self, **kwargs):
+        counts = remember("source-citation-counts", public_citation_counts)
+        sources = list(self.object_list)
+        for source in sources:
+            source.citation_count = counts.get(source.pk, 0)
+        return super().get_context_data(object_list=sources, **kwargs)
+
+
+def public_citation_counts():
+    """``{source id: public citations}`` of the published sources."""
+    citations = Citation.objects.public().values_list("source").annotate(n=Count("pk")).order_by()
+    return dict(citations)
 
 
 class SourceDetailView(NearestPageMixin, SingleObjectMixin, ListView):
@@ -274,6 +300,7 @@ class SourceDetailView(NearestPageMixin, SingleObjectMixin, ListView):
 
     template_name = "tracker/source_detail.html"
     paginate_by = 50
+    paginator_class = CachedCountPaginator
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object(queryset=Source.objects.published())
@@ -299,9 +326,15 @@ class VocabularyDetailView(DetailView):
         return super().get_context_data(groups=groups, kind=self.model._meta.verbose_name.capitalize(), **kwargs)
 
     def group(self, model, condition, list_filter):
-        """The first records of ``model`` that carry the term, their total, and the list of them all when longer."""
-        records = model.objects.published().filter(condition).distinct().order_by("title")
-        total = records.count()
+        """The first records of ``model`` that carry the term, their total, and the list of them all when longer.
+
+        The records come in their list's order, so "See all" continues where they
+        stop; ``pk IN (subquery)`` rather than a join, so no ``DISTINCT``: the first
+        20 come straight from the list's index, and the total is remembered.
+        """
+        carrying = model._base_manager.filter(condition).values("pk")
+        records = model.objects.published().filter(pk__in=carrying)
+        total = remember(f"carrying:{model._meta.label}:{self.model._meta.label}:{self.object.pk}", records.count)
         more_url = None
         if total > self.records_per_group:
             more_url = f"{model.list_url()}?{urlencode({list_filter: self.object.slug})}"

@@ -1,0 +1,83 @@
+"""Remembered answers (counts, choice lists) are reused until the data changes, and never after."""
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+
+from tracker import caching
+from tracker.models import Challenge, Initiative
+
+from .factories import ChallengeFactory, FocusAreaFactory, InitiativeFactory
+from .test_resources import import_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def counting(answer):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return answer
+
+    return compute, calls
+
+
+def test_an_answer_is_computed_once_until_the_data_changes():
+    compute, calls = counting(42)
+    assert caching.remember("question", compute) == 42
+    assert caching.remember("question", compute) == 42
+    assert len(calls) == 1
+    ChallengeFactory()
+    assert caching.remember("question", compute) == 42
+    assert len(calls) == 2
+
+
+def test_a_committed_change_gives_every_process_a_new_version(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ChallengeFactory()
+    published = cache.get(caching.VERSION_KEY)
+    caching.forget_version()  # what another process, or this one's next request, starts from
+    assert caching.data_version() == published
+    with django_capture_on_commit_callbacks(execute=True):
+        InitiativeFactory()
+    assert cache.get(caching.VERSION_KEY) != published
+
+
+def test_a_rolled_back_change_publishes_nothing():
+    caching.publish_version()
+    published = cache.get(caching.VERSION_KEY)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ChallengeFactory()
+        raise RuntimeError
+    assert not caching.publishing_pending()
+    caching.forget_version()
+    assert caching.data_version() == published
+
+
+def test_history_rows_do_not_change_the_version():
+    challenge = ChallengeFactory()
+    version = caching.data_version()
+    challenge.history.first().save()
+    assert caching.data_version() == version
+
+
+def test_a_bulk_import_makes_remembered_answers_stale():
+    compute, calls = counting(0)
+    caching.remember("question", compute)
+    result = import_rows(Challenge, "Title,Category\nBudget gaps,Budget and resources\n")
+    assert not result.has_errors() and Challenge.objects.count() == 1
+    caching.remember("question", compute)
+    assert len(calls) == 2
+
+
+def test_unpublishing_a_record_removes_it_from_the_remembered_count_and_choices(client):
+    url = reverse("tracker:initiative-list")
+    initiative = InitiativeFactory(focus_areas=[FocusAreaFactory(name="Cyber defence")])
+    assert "Cyber defence" in client.get(url).text
+    initiative.published = False
+    initiative.save()
+    response = client.get(url)
+    assert response.context["paginator"].count == Initiative.objects.published().count() == 0
+    assert "Cyber defence" not in response.text
