@@ -72,6 +72,15 @@ def used_by_published(vocabulary, *relations):
     return vocabulary.objects.filter(pk__in=ids)
 
 
+class SortFilter(django_filters.OrderingFilter):
+    """Sorts by the chosen fields, then by id, so rows with equal values keep one order from page to page."""
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.order_by(*(self.get_ordering_value(param) for param in value), "pk")
+
+
 class RecordFilterSet(django_filters.FilterSet):
     """Search, focus area and source: what every kind of record can be sliced by."""
 
@@ -110,7 +119,7 @@ class InitiativeFilterSet(RecordFilterSet):
     organisation = by_slug(Organisation.objects.all(), "organisations", _("Organisation"))
     active_from = YearFilter(method="filter_active_from", label=_("Active from (year)"))
     active_until = YearFilter(method="filter_active_until", label=_("Active until (year)"))
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         fields=[("title", "title"), ("start_date", "start"), ("status", "status"), ("kind", "kind")],
         field_labels={"title": _("Title"), "start_date": _("Start"), "status": _("Status"), "kind": _("Kind")},
         label=_("Sort by"),
@@ -130,7 +139,7 @@ class InitiativeFilterSet(RecordFilterSet):
 class ChallengeFilterSet(RecordFilterSet):
     category = multiple_choice(Challenge.Category.choices, _("Category"))
     status = multiple_choice(Challenge.Status.choices, _("Status"))
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         fields=[("title", "title"), ("category", "category"), ("status", "status")],
         field_labels={"title": _("Title"), "category": _("Category"), "status": _("Status")},
         label=_("Sort by"),
@@ -148,7 +157,7 @@ class RecommendationFilterSet(RecordFilterSet):
     target_from = YearFilter(field_name="target_date", method="filter_year_from", label=_("Target from (year)"))
     target_until = YearFilter(field_name="target_date", method="filter_year_until", label=_("Target until (year)"))
     ongoing = django_filters.BooleanFilter(field_name="target_ongoing", label=_("Ongoing"))
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         fields=[("title", "title"), ("target_date", "target"), ("status", "status")],
         field_labels={"title": _("Title"), "target_date": _("Target"), "status": _("Status")},
         label=_("Sort by"),
@@ -171,7 +180,7 @@ class VisitFilterSet(RecordFilterSet):
     )
     year_from = YearFilter(field_name="date", method="filter_year_from", label=_("From (year)"))
     year_until = YearFilter(field_name="date", method="filter_year_until", label=_("Until (year)"))
-    sort = django_filters.OrderingFilter(
+    sort = SortFilter(
         fields=[("date", "date"), ("title", "title"), ("country", "country")],
         field_labels={"date": _("Date"), "title": _("Title"), "country": _("Country")},
         label=_("Sort by"),
