@@ -81,3 +81,11 @@ def test_unpublishing_a_record_removes_it_from_the_remembered_count_and_choices(
     response = client.get(url)
     assert response.context["paginator"].count == Initiative.objects.published().count() == 0
     assert "Cyber defence" not in response.text
+
+
+def test_the_remembered_filter_form_follows_the_query(client):
+    InitiativeFactory()
+    url = reverse("tracker:initiative-list")
+    assert 'value="ongoing" id="id_status_1" checked' not in client.get(url).text
+    assert 'value="ongoing" id="id_status_1" checked' in client.get(url, {"status": "ongoing"}).text
+    assert 'value="ongoing" id="id_status_1" checked' not in client.get(url, {"status": "completed"}).text

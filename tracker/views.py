@@ -14,7 +14,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from . import charts, exports
-from .caching import remember
+from .caching import data_version, remember
 from .dates import PartialDate
 from .filters import ChallengeFilterSet, InitiativeFilterSet, RecommendationFilterSet, TimelineFilterSet, VisitFilterSet
 from .models import (
@@ -42,7 +42,8 @@ class NearestPageMixin:
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop(self.page_kwarg, None)
-        return super().get_context_data(query_without_page=query.urlencode(), **kwargs)
+        # the filter form, rendered once per query and version of the data (its choices change with the data)
+        return super().get_context_data(query_without_page=query.urlencode(), data_version=data_version(), **kwargs)
 
 
 class RecordListView(NearestPageMixin, FilterView):
