@@ -128,7 +128,7 @@ def test_lockout_is_per_address(client, django_user_model, settings):
 
 
 @pytest.mark.django_db
-def test_pages_answer_503_not_500_while_the_database_is_down(client):
+def test_pages_answer_503_not_500_while_the_database_is_down(client, caplog):
     from django.db import OperationalError
 
     with (
@@ -139,6 +139,8 @@ def test_pages_answer_503_not_500_while_the_database_is_down(client):
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "Temporarily unavailable" in response.content.decode()
+    logged = [record.getMessage() for record in caplog.records if record.name == "django.request"]
+    assert logged == ["Database unavailable: server closed"]  # one line per failed request, with its cause
 
 
 @pytest.mark.django_db

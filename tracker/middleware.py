@@ -26,4 +26,5 @@ class DatabaseUnavailableMiddleware:
         logger.error("Database unavailable: %s", exception, extra={"request": request, "status_code": 503})
         response = TemplateResponse(request, "503.html", status=503)
         response["Retry-After"] = "30"
+        response._has_been_logged = True  # Django's own "Service Unavailable" line would repeat this one
         return response.render()
