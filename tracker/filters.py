@@ -8,7 +8,17 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from .caching import remember
-from .models import Challenge, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
+from .models import (
+    Challenge,
+    FocusArea,
+    Initiative,
+    Milestone,
+    Organisation,
+    Recommendation,
+    Source,
+    Visit,
+    filter_related,
+)
 from .search import search
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -34,17 +44,10 @@ def multiple_choice(choices, label):
 
 
 class RelatedFilter(django_filters.ModelMultipleChoiceFilter):
-    """Records related to any of the chosen terms, named in the URL by slug.
-
-    The match is a semi-join (``pk IN (subquery)``), so a record related to several
-    chosen terms appears once without a ``DISTINCT`` over every row of the list.
-    """
+    """Records related to any of the chosen terms (named in the URL by slug), each once (``filter_related``)."""
 
     def filter(self, queryset, value):
-        if not value:
-            return queryset
-        matching = queryset.model._base_manager.filter(**{f"{self.field_name}__in": value})
-        return queryset.filter(pk__in=matching.values("pk"))
+        return filter_related(queryset, Q(**{f"{self.field_name}__in": value})) if value else queryset
 
 
 def by_slug(queryset, relation, label):
@@ -193,8 +196,7 @@ class VisitFilterSet(RecordFilterSet):
     def filter_organisation(self, queryset, name, organisations):
         if not organisations:
             return queryset
-        matching = Visit._base_manager.filter(Q(visitor_organisation__in=organisations) | Q(hosts__in=organisations))
-        return queryset.filter(pk__in=matching.values("pk"))
+        return filter_related(queryset, Q(visitor_organisation__in=organisations) | Q(hosts__in=organisations))
 
 
 class TimelineFilterSet(django_filters.FilterSet):
@@ -212,4 +214,4 @@ class TimelineFilterSet(django_filters.FilterSet):
         if not self.is_valid():
             return visits.none()
         areas = self.form.cleaned_data.get("focus_area")
-        return visits.filter(pk__in=Visit._base_manager.filter(focus_areas__in=areas).values("pk")) if areas else visits
+        return filter_related(visits, Q(focus_areas__in=areas)) if areas else visits

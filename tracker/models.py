@@ -62,6 +62,13 @@ def citations():
     return Prefetch("citations", queryset=Citation.objects.filter(source__published=True).select_related("source"))
 
 
+def filter_related(queryset, condition):
+    """``queryset.filter(condition)`` for a condition across a to-many relation, as a semi-join
+    (``pk IN (subquery)``): a record matched through several related rows appears once, with no
+    ``DISTINCT`` over every row of the list."""
+    return queryset.filter(pk__in=queryset.model._base_manager.filter(condition).values("pk"))
+
+
 def public_citation(prefix=""):
     """A condition on citations of a published source that support a published record."""
     condition = Q(**{f"{prefix}milestone__initiative__published": True})

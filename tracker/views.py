@@ -27,6 +27,7 @@ from .models import (
     Recommendation,
     Source,
     Visit,
+    filter_related,
 )
 from .pagination import CachedCountPaginator, IdsFirstPaginator
 
@@ -330,11 +331,10 @@ class VocabularyDetailView(DetailView):
         """The first records of ``model`` that carry the term, their total, and the list of them all when longer.
 
         The records come in their list's order, so "See all" continues where they
-        stop; ``pk IN (subquery)`` rather than a join, so no ``DISTINCT``: the first
-        20 come straight from the list's index, and the total is remembered.
+        stop; as a semi-join (``filter_related``), the first 20 come straight from
+        the list's index, and the total is remembered.
         """
-        carrying = model._base_manager.filter(condition).values("pk")
-        records = model.objects.published().filter(pk__in=carrying)
+        records = filter_related(model.objects.published(), condition)
         total = remember(f"carrying:{model._meta.label}:{self.model._meta.label}:{self.object.pk}", records.count)
         more_url = None
         if total > self.records_per_group:
