@@ -54,13 +54,18 @@ class TrackerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def get_resource_classes(self, request):
         return [RESOURCES[self.model]]
 
-    def write_to_tmp_storage(self, import_file, input_format):
-        """Store the checked, UTF-8 form of the upload for the confirm step."""
-        tmp_storage = self.get_tmp_storage_class()(
-            encoding=None if input_format.is_binary() else self.from_encoding,
-            read_mode=input_format.get_read_mode(),
+    def tmp_storage(self, file_format, **kwargs):
+        """Where the upload waits between preview and confirm, opened as ``file_format`` reads it."""
+        return self.get_tmp_storage_class()(
+            encoding=None if file_format.is_binary() else self.from_encoding,
+            read_mode=file_format.get_read_mode(),
+            **kwargs,
             **self.get_tmp_storage_class_kwargs(),
         )
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        """Store the checked, UTF-8 form of the upload for the confirm step."""
+        tmp_storage = self.tmp_storage(input_format)
         tmp_storage.save(import_file.normalised)
         return tmp_storage
 
@@ -77,12 +82,7 @@ class TrackerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
             return True  # the library reports an invalid form itself
         try:
             file_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
-            storage = self.get_tmp_storage_class()(
-                name=form.cleaned_data["import_file_name"],
-                encoding=None if file_format.is_binary() else self.from_encoding,
-                read_mode=file_format.get_read_mode(),
-                **self.get_tmp_storage_class_kwargs(),
-            )
+            storage = self.tmp_storage(file_format, name=form.cleaned_data["import_file_name"])
             return storage.read() is not None
         except (OSError, ValueError, IndexError):
             return False

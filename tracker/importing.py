@@ -24,7 +24,7 @@ class ImportFileError(ValueError):
 
 
 def max_upload_bytes():
-    return getattr(settings, "TRACKER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    return settings.TRACKER_IMPORT_MAX_BYTES
 
 
 def decode_text(data):

@@ -42,12 +42,14 @@ def lookup_ignoring_case(model, field, values):
     return {getattr(obj, field).lower(): obj for obj in objects}
 
 
+def split_names(cell):
+    """The names in a cell holding one or several ``;``-separated names, in order."""
+    return [name.strip() for name in str(cell or "").split(SEPARATOR) if name.strip()]
+
+
 def names_in(dataset, column):
-    """Every name a column gives, a cell holding one or several ``;``-separated names."""
-    names = set()
-    for cell in dataset[column]:
-        names.update(name.strip() for name in str(cell or "").split(SEPARATOR) if name.strip())
-    return names
+    """Every name a column gives."""
+    return {name for cell in dataset[column] for name in split_names(cell)}
 
 
 def describe(values):
@@ -101,7 +103,7 @@ class NaturalKeyListWidget(CachedLookupMixin, widgets.ManyToManyWidget):
         super().__init__(model, separator=SEPARATOR, field=field)
 
     def clean(self, value, row=None, **kwargs):
-        names = list(dict.fromkeys(name.strip() for name in str(value or "").split(SEPARATOR) if name.strip()))
+        names = list(dict.fromkeys(split_names(value)))
         if not names:
             return []
         found = self.find(names)
