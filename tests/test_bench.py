@@ -27,5 +27,6 @@ def test_the_benchmark_runs_and_reports_every_section():
     report = completed.stdout
     for heading in ("## Pages", "## Public CSV export", "## Import and export against the baselines", "## Search plan"):
         assert heading in report
-    assert "Execution Time" in report  # the plan itself; that search uses the GIN index is tested in test_search_postgres
+    # the plan itself; that search uses the GIN index is tested in test_search_postgres
+    assert "Execution Time" in report
     assert "| Initiatives, page 1 |" in report and "| Admin import path, commit, 100 rows |" in report
