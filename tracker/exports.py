@@ -1,32 +1,43 @@
 """Streaming CSV downloads whose cells are safe to open in a spreadsheet.
 
-A public CSV reads plain columns with one ``values_list`` query and each
-many-to-many column's links with one query per chunk of rows, the related
-names from a dictionary read once: no model instance is built per row, plain
-text passes through untouched (only neutralised), and the download streams at
-constant memory.
+Every cell of a public CSV is an SQL expression (a ``Column``): the database
+formats choices, dates, amounts and the names of many-to-many links, and
+``Neutralised`` defuses formula-like text, all in the one query that reads the
+rows. On PostgreSQL that query runs as ``COPY (…) TO STDOUT WITH CSV`` and its
+output streams to the client as it comes; elsewhere ``csv.writer`` writes the
+rows as they are read. Either way no model instance is built, Python does no
+work per cell, and memory stays flat.
 """
 
+import contextlib
 import csv
 import dataclasses
-import functools
 import io
 import itertools
 from collections.abc import Callable
 
-from django.db.models import Case, CharField, F, Lookup, Value, When
-from django.db.models.functions import Concat
+from django.db import connections
+from django.db.models import Aggregate, Case, CharField, F, Func, Value, When
+from django.db.models.expressions import Col
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    ExtractDay,
+    ExtractMonth,
+    ExtractQuarter,
+    ExtractYear,
+    Left,
+    LPad,
+)
+from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
 
-from .dates import PartialDate
+from .dates import Precision
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-#: An organisation as ``str(Organisation)`` shows it: "Name (ABBR)", or the name alone.
-ORGANISATION_LABEL = Case(
-    When(abbreviation="", then=F("name")),
-    default=Concat("name", Value(" ("), "abbreviation", Value(")")),
-    output_field=CharField(),
-)
+BYTE_ORDER_MARK = "\ufeff"  # lets spreadsheet programs recognise UTF-8
 
 
 def neutralise(value):
@@ -35,170 +46,227 @@ def neutralise(value):
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def neutralised(row):
-    """``row`` with every cell as ``neutralise`` makes it (inlined: this runs once per cell of a download)."""
-    cells = [cell if cell.__class__ is str else text(cell) for cell in row]
-    return ["'" + cell if cell.startswith(FORMULA_PREFIXES) else cell for cell in cells]
+class Neutralised(Case):
+    """``neutralise`` in SQL: text that starts like a formula gets a quote in front."""
+
+    def __init__(self, expression):
+        expression = F(expression) if isinstance(expression, str) else expression
+        super().__init__(
+            When(In(Left(expression, 1), list(FORMULA_PREFIXES)), then=Concat(Value("'"), expression)),
+            default=expression,
+            output_field=CharField(),
+        )
 
 
-def stream_csv(filename, headers, rows, rows_per_chunk=1000):
-    """Stream ``rows`` (lists of cells) under ``headers`` as a CSV download, formula cells neutralised."""
+class JoinedNames(Aggregate):
+    """The distinct values of a to-many relation, sorted and joined by "; " ("Cyber defence; Training").
 
-    rows = iter(rows)
-
-    def chunks():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")  # lets spreadsheet programs recognise UTF-8
-        writer.writerow(headers)
-        while chunk := list(itertools.islice(rows, rows_per_chunk)):
-            writer.writerows(map(neutralised, chunk))
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-
-    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def text(value):
-    return "" if value is None else str(value)
-
-
-class AnyOf(Lookup):
-    """``column = ANY(%s)`` with the values as one array parameter on PostgreSQL (``IN (%s, …)`` elsewhere).
-
-    Django's ``__in`` sends one parameter per value, and preparing and parsing
-    2,000 of them costs more than the query itself.
+    PostgreSQL has ``STRING_AGG(DISTINCT … ORDER BY …)``; SQLite before 3.44
+    cannot order an aggregate, so there it is ``tracker_joined_names``, a Python
+    aggregate every SQLite connection registers (``register_sqlite_functions``).
     """
 
-    lookup_name = "any_of"
-    prepare_rhs = False
+    output_field = CharField()
 
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", (*params, *self.rhs)
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"tracker_joined_names({sql})", params
 
-    def as_postgresql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*params, list(self.rhs))
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"STRING_AGG(DISTINCT {sql}, '; ' ORDER BY {sql})", (*params, *params)
+
+
+class JoinedNamesAggregate:
+    """The Python side of ``tracker_joined_names`` on SQLite."""
+
+    def __init__(self):
+        self.names = set()
+
+    def step(self, name):
+        if name is not None:
+            self.names.add(name)
+
+    def finalize(self):
+        return "; ".join(sorted(self.names))
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """``connection_created`` receiver: SQL functions the exports use that SQLite lacks."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("tracker_joined_names", 1, JoinedNamesAggregate)
+
+
+def name_label(prefix=""):
+    return F(f"{prefix}name")
+
+
+def organisation_label(prefix=""):
+    """An organisation as ``str(Organisation)`` shows it: "Name (ABBR)", or the name alone
+    (NULL where a join finds no organisation, so ``JoinedNames`` leaves it out)."""
+    name, abbreviation = F(f"{prefix}name"), F(f"{prefix}abbreviation")
+    return Case(
+        When(**{f"{prefix}abbreviation": ""}, then=name),
+        When(**{f"{prefix}abbreviation__isnull": False}, then=Concat(name, Value(" ("), abbreviation, Value(")"))),
+        output_field=CharField(),
+    )
+
+
+def partial_date_text(date_field, precision_field):
+    """``PartialDate.isoformat()`` in SQL: "2006", "2026-Q2", "2023-02", "2025-09-25" (empty without a date)."""
+
+    def padded(part, width):
+        return LPad(Cast(part, CharField()), width, Value("0"))
+
+    year, month = padded(ExtractYear(date_field), 4), padded(ExtractMonth(date_field), 2)
+    return Case(
+        When(**{f"{date_field}__isnull": True}, then=Value("")),
+        When(**{precision_field: Precision.YEAR}, then=year),
+        When(
+            **{precision_field: Precision.QUARTER},
+            then=Concat(year, Value("-Q"), Cast(ExtractQuarter(date_field), CharField())),
+        ),
+        When(**{precision_field: Precision.MONTH}, then=Concat(year, Value("-"), month)),
+        default=Concat(year, Value("-"), month, Value("-"), padded(ExtractDay(date_field), 2)),
+        output_field=CharField(),
+    )
 
 
 @dataclasses.dataclass(frozen=True)
 class Column:
-    """A CSV column: its header, the ``values_list`` lookups it reads, and how they become one cell.
-
-    Without ``format`` the cell is the one looked-up value as it is.
-    """
+    """A CSV column: its header and a function making its SQL expression when a download starts
+    (so labels are translated into the language of the request)."""
 
     header: str
-    lookups: tuple
-    format: Callable | None = None
-
-    def formatter(self):
-        """The function from the looked-up values to the cell, made once per download."""
-        return self.format
+    expression: Callable
 
 
-@dataclasses.dataclass(frozen=True)
-class ChoiceColumn(Column):
-    """A choice by its label in the active language (translated once per download, not per row)."""
-
-    choices: tuple = ()
-
-    def formatter(self):
-        labels = {value: str(label) for value, label in self.choices}
-        return lambda value: labels.get(value, value or "")
-
-
-@dataclasses.dataclass(frozen=True)
-class NamesColumn(Column):
-    """The names of a many-to-many relation, sorted and ``;``-separated.
-
-    The related names are read once per download (a vocabulary: a few hundred
-    at most), the links with one query per chunk of rows.
-    """
-
-    name: object = "name"
-
-    def reader(self, model):
-        """The function from record ids to ``{record id: "name; name"}``, made once per download."""
-        relation = model._meta.get_field(self.lookups[0])
-        through = relation.remote_field.through
-        own = through._meta.get_field(relation.m2m_field_name()).attname
-        other = through._meta.get_field(relation.m2m_reverse_field_name()).attname
-        label = F(self.name) if isinstance(self.name, str) else self.name
-        labels = dict(relation.related_model.objects.annotate(label=label).values_list("pk", "label"))
-
-        def names(ids):
-            found = {}
-            for record_id, related_id in through.objects.filter(AnyOf(F(own), ids)).values_list(own, other):
-                found.setdefault(record_id, []).append(labels[related_id])
-            return {record_id: "; ".join(sorted(names)) for record_id, names in found.items()}
-
-        return names
-
-
-@dataclasses.dataclass(frozen=True)
-class PartialDateColumn(Column):
-    """A date as precise as its source ("2006", "Q2 2026"); each distinct date is formatted once per download."""
-
-    def formatter(self):
-        @functools.cache
-        def format_date(date, precision):
-            return str(PartialDate(date, precision)) if date else ""
-
-        return format_date
-
-
-def column(header, lookup):
-    return Column(header, (lookup,))
+def text_column(header, lookup):
+    return Column(header, lambda: Neutralised(lookup))
 
 
 def choice_column(header, model, field):
-    return ChoiceColumn(header, (field,), choices=tuple(model._meta.get_field(field).flatchoices))
+    """A choice by its label in the language of the request."""
+    choices = model._meta.get_field(field).flatchoices
+    return Column(
+        header,
+        lambda: Case(
+            *(When(**{field: value}, then=Value(str(label))) for value, label in choices),
+            default=F(field),
+            output_field=CharField(),
+        ),
+    )
 
 
 def partial_date_column(header, date_field, precision_field):
-    return PartialDateColumn(header, (date_field, precision_field))
+    return Column(header, lambda: partial_date_text(date_field, precision_field))
 
 
-def names_column(header, relation, name="name"):
-    return NamesColumn(header, (relation,), name=name)
+def names_column(header, relation, label=name_label):
+    """The names of a many-to-many relation, each neutralised (so the cell is too); ``label(prefix)``
+    makes the expression of one related record's name."""
+    return Column(header, lambda: JoinedNames(Neutralised(label(f"{relation}__"))))
 
 
-def csv_rows(queryset, columns, chunk_size=2000):
-    """The rows of ``queryset`` as lists of cells for ``columns``, read in chunks.
+def amount_column(header, amount_field, currency_field):
+    """ "2500000.00 EUR", empty without an amount."""
+    amount = Concat(Cast(amount_field, CharField()), Value(" "), currency_field)
+    return Column(
+        header,
+        lambda: Neutralised(
+            Case(When(**{f"{amount_field}__isnull": True}, then=Value("")), default=amount, output_field=CharField())
+        ),
+    )
 
-    Plain columns come from one ``values_list`` query; each many-to-many column
-    adds one query per chunk, so the query count grows with rows / ``chunk_size``,
-    never with rows, and memory stays flat.
-    """
-    # one step per column: (None, index, None) passes a value through, (format, first, last)
-    # formats a slice of the values, (None, None, n) takes the n-th many-to-many column's names
-    readers, lookups, plan = [], ["pk"], []
-    for col in columns:
-        if isinstance(col, NamesColumn):
-            plan.append((None, None, len(readers)))
-            readers.append(col.reader(queryset.model))
-        elif (format_ := col.formatter()) is None:
-            plan.append((None, len(lookups), None))
-            lookups.append(col.lookups[0])
-        else:
-            plan.append((format_, len(lookups), len(lookups) + len(col.lookups)))
-            lookups += col.lookups
-    rows = queryset.values_list(*lookups).iterator(chunk_size=chunk_size)
-    while chunk := list(itertools.islice(rows, chunk_size)):
-        ids = [row[0] for row in chunk]
-        names = [read(ids) for read in readers]
-        for row in chunk:
-            yield [
-                names[last].get(row[0], "")
-                if first is None
-                else row[first]
-                if format_ is None
-                else format_(*row[first:last])
-                for format_, first, last in plan
-            ]
+
+def organisation_column(header, relation, detail_field=None):
+    """An organisation as ``str(Organisation)`` shows it, or without one the source's own wording."""
+    return Column(
+        header,
+        lambda: Neutralised(
+            Coalesce(organisation_label(f"{relation}__"), F(detail_field) if detail_field else Value(""))
+        ),
+    )
+
+
+def target_column(header, ongoing_field, date_field, precision_field):
+    """ "Ongoing", or the target date."""
+    return Column(
+        header,
+        lambda: Case(
+            When(**{ongoing_field: True}, then=Value(str(_("Ongoing")))),
+            default=partial_date_text(date_field, precision_field),
+            output_field=CharField(),
+        ),
+    )
+
+
+def link_column(header, list_url):
+    """The record's public page: ``list_url`` (absolute) followed by its slug."""
+    return Column(header, lambda: Concat(Value(list_url), F("slug"), Value("/"), output_field=CharField()))
+
+
+class PerRecord(Func):
+    """A value computed from a record's own columns. A query that joins many-to-many names groups by
+    record, and this makes it group by the columns the value reads rather than by the value
+    (PostgreSQL then groups by the primary key alone and computes the value once per record)."""
+
+    template = "%(expressions)s"
+
+    def get_group_by_cols(self):
+        return [node for node in self.flatten() if isinstance(node, Col)]
+
+
+def csv_query(queryset, columns):
+    """``queryset`` as ``values_list`` rows, one SQL expression per column, in the list's order."""
+    names = [f"csv_{number}" for number in range(len(columns))]
+    expressions = [col.expression() for col in columns]
+    annotated = queryset.annotate(
+        **{
+            name: expression if isinstance(expression, Aggregate) else PerRecord(expression)
+            for name, expression in zip(names, expressions, strict=True)
+        }
+    )
+    # a grouped query ignores Meta.ordering: keep the list's order explicitly
+    return annotated.order_by(*queryset.query.order_by or queryset.model._meta.ordering).values_list(*names)
+
+
+def stream_csv(filename, headers, rows):
+    """Stream the ``values_list`` query ``rows`` under ``headers`` as a CSV download."""
+    if connections[rows.db].vendor == "postgresql":
+        body = copy_csv(rows)
+    else:
+        body = write_csv(rows)
+    header = io.StringIO()
+    header.write(BYTE_ORDER_MARK)
+    csv.writer(header, lineterminator="\n").writerow(headers)
+    response = StreamingHttpResponse(
+        itertools.chain([header.getvalue().encode()], body), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def copy_csv(rows):
+    """PostgreSQL writes the CSV itself: ``COPY (query) TO STDOUT``, streamed in the blocks it sends."""
+    connection = connections[rows.db]
+    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        # logged like any query when queries are (DEBUG, tests): COPY bypasses Django's cursor
+        logged = cursor.debug_sql(statement, params) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
+        with logged, cursor.cursor.copy(statement, list(params)) as copy:
+            for block in copy:
+                yield bytes(block)
+
+
+def write_csv(rows, rows_per_block=1000):
+    """The rows read in chunks and written by ``csv.writer``, one block of text per chunk."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    iterator = rows.iterator(chunk_size=rows_per_block)
+    while chunk := list(itertools.islice(iterator, rows_per_block)):
+        writer.writerows(chunk)
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()

@@ -72,10 +72,9 @@ class RecordListView(NearestPageMixin, FilterView):
 
     def render_to_response(self, context, **response_kwargs):
         if self.export_csv:
-            list_url = self.request.build_absolute_uri(self.model.list_url())
-            link = exports.Column(_("Link"), ("slug",), lambda slug: f"{list_url}{slug}/")
+            link = exports.link_column(_("Link"), self.request.build_absolute_uri(self.model.list_url()))
             columns = [*self.csv_columns, link]
-            rows = exports.csv_rows(self.object_list, columns)
+            rows = exports.csv_query(self.object_list, columns)
             return exports.stream_csv(f"{self.model._meta.verbose_name_plural}.csv", [c.header for c in columns], rows)
         return super().render_to_response(context, **response_kwargs)
 
@@ -95,35 +94,20 @@ class RecordDetailView(DetailView):
         )
 
 
-def amount(value, currency):
-    return f"{value} {currency}" if value is not None else ""
-
-
-def organisation(name, abbreviation, detail=""):
-    """As ``str(Organisation)`` shows it ("Name (ABBR)"), or the source's own wording when there is none."""
-    if not name:
-        return detail
-    return f"{name} ({abbreviation})" if abbreviation else name
-
-
-def target(ongoing, date, precision):
-    return str(_("Ongoing")) if ongoing else exports.text(date and PartialDate(date, precision))
-
-
 class InitiativeListView(RecordListView):
     model = Initiative
     filterset_class = InitiativeFilterSet
     csv_columns = (
-        exports.column(_("Title"), "title"),
-        exports.column(_("Short name"), "short_name"),
+        exports.text_column(_("Title"), "title"),
+        exports.text_column(_("Short name"), "short_name"),
         exports.choice_column(_("Kind"), Initiative, "kind"),
         exports.choice_column(_("Status"), Initiative, "status"),
         exports.partial_date_column(_("Start"), "start_date", "start_precision"),
         exports.partial_date_column(_("End"), "end_date", "end_precision"),
-        exports.Column(_("Amount"), ("amount", "currency"), amount),
+        exports.amount_column(_("Amount"), "amount", "currency"),
         exports.names_column(_("Focus areas"), "focus_areas"),
-        exports.names_column(_("Organisations"), "organisations", exports.ORGANISATION_LABEL),
-        exports.column(_("Summary"), "summary"),
+        exports.names_column(_("Organisations"), "organisations", exports.organisation_label),
+        exports.text_column(_("Summary"), "summary"),
     )
 
 
@@ -131,11 +115,11 @@ class ChallengeListView(RecordListView):
     model = Challenge
     filterset_class = ChallengeFilterSet
     csv_columns = (
-        exports.column(_("Title"), "title"),
+        exports.text_column(_("Title"), "title"),
         exports.choice_column(_("Category"), Challenge, "category"),
         exports.choice_column(_("Status"), Challenge, "status"),
         exports.names_column(_("Focus areas"), "focus_areas"),
-        exports.column(_("Summary"), "summary"),
+        exports.text_column(_("Summary"), "summary"),
     )
 
 
@@ -143,16 +127,14 @@ class RecommendationListView(RecordListView):
     model = Recommendation
     filterset_class = RecommendationFilterSet
     csv_columns = (
-        exports.column(_("Title"), "title"),
-        exports.column(_("Focus area"), "focus_area__name"),
-        exports.column(_("Strategic action"), "strategic_action"),
-        exports.column(_("Expected outcome"), "expected_outcome"),
+        exports.text_column(_("Title"), "title"),
+        exports.text_column(_("Focus area"), "focus_area__name"),
+        exports.text_column(_("Strategic action"), "strategic_action"),
+        exports.text_column(_("Expected outcome"), "expected_outcome"),
         exports.choice_column(_("Status"), Recommendation, "status"),
-        exports.Column(_("Target"), ("target_ongoing", "target_date", "target_precision"), target),
-        exports.Column(
-            _("Proposed by"), ("proposed_by__name", "proposed_by__abbreviation", "proposed_by_detail"), organisation
-        ),
-        exports.column(_("Summary"), "summary"),
+        exports.target_column(_("Target"), "target_ongoing", "target_date", "target_precision"),
+        exports.organisation_column(_("Proposed by"), "proposed_by", "proposed_by_detail"),
+        exports.text_column(_("Summary"), "summary"),
     )
 
 
@@ -160,20 +142,16 @@ class VisitListView(RecordListView):
     model = Visit
     filterset_class = VisitFilterSet
     csv_columns = (
-        exports.column(_("Title"), "title"),
+        exports.text_column(_("Title"), "title"),
         exports.choice_column(_("Kind"), Visit, "kind"),
         exports.partial_date_column(_("Date"), "date", "date_precision"),
-        exports.column(_("City"), "city"),
-        exports.column(_("Country"), "country"),
-        exports.column(_("Visiting official"), "visitor_name"),
-        exports.column(_("Role"), "visitor_role"),
-        exports.Column(
-            _("Visiting organisation"),
-            ("visitor_organisation__name", "visitor_organisation__abbreviation"),
-            organisation,
-        ),
-        exports.names_column(_("Hosts"), "hosts", exports.ORGANISATION_LABEL),
-        exports.column(_("Purpose"), "purpose"),
+        exports.text_column(_("City"), "city"),
+        exports.text_column(_("Country"), "country"),
+        exports.text_column(_("Visiting official"), "visitor_name"),
+        exports.text_column(_("Role"), "visitor_role"),
+        exports.organisation_column(_("Visiting organisation"), "visitor_organisation"),
+        exports.names_column(_("Hosts"), "hosts", exports.organisation_label),
+        exports.text_column(_("Purpose"), "purpose"),
     )
 
 
