@@ -169,7 +169,7 @@ def names_column(header, relation, label=name_label):
 
 
 def amount_column(header, amount_field, currency_field):
-    """ "2500000.00 EUR", empty without an amount."""
+    """The amount and its currency ("2500000.00 EUR"); empty without an amount."""
     amount = Concat(Cast(amount_field, CharField()), Value(" "), currency_field)
     return Column(
         header,
@@ -190,7 +190,7 @@ def organisation_column(header, relation, detail_field=None):
 
 
 def target_column(header, ongoing_field, date_field, precision_field):
-    """ "Ongoing", or the target date."""
+    """The target date, or "Ongoing" where the source gives no date."""
     return Column(
         header,
         lambda: Case(
@@ -247,17 +247,23 @@ def stream_csv(filename, headers, rows):
     return response
 
 
-def copy_csv(rows):
-    """PostgreSQL writes the CSV itself: ``COPY (query) TO STDOUT``, streamed in the blocks it sends."""
+def copy_csv(rows, block_size=64 * 1024):
+    """PostgreSQL writes the CSV itself: ``COPY (query) TO STDOUT``, streamed in blocks of ``block_size`` bytes
+    (it sends one message per row)."""
     connection = connections[rows.db]
     sql, params = rows.query.get_compiler(using=rows.db).as_sql()
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    block = bytearray()
     with connection.cursor() as cursor, connection.wrap_database_errors:
         # logged like any query when queries are (DEBUG, tests): COPY bypasses Django's cursor
         logged = cursor.debug_sql(statement, params) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
         with logged, cursor.cursor.copy(statement, list(params)) as copy:
-            for block in copy:
-                yield bytes(block)
+            for data in copy:
+                block += data
+                if len(block) >= block_size:
+                    yield bytes(block)
+                    block.clear()
+    yield bytes(block)
 
 
 def write_csv(rows, rows_per_block=1000):
