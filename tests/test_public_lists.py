@@ -282,11 +282,11 @@ def test_initiative_list_runs_a_fixed_number_of_queries(client, django_assert_nu
         make_rich_initiatives(count)
     url = reverse("tracker:initiative-list")
     params = {"q": "initiative", "status": "ongoing", "sort": "title"}
-    # data version, page of rows, focus areas, organisations; the first time, also the count,
+    # data version, page of rows, their focus areas; the first time, also the count,
     # the terms published records carry (two filters) and the choices of three filters for the form
-    with django_assert_num_queries(4 + 1 + 2 + 3):
+    with django_assert_num_queries(3 + 1 + 2 + 3):
         client.get(url, params)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(url, params)
 
 
@@ -349,10 +349,10 @@ def test_a_deep_page_costs_one_query_more_than_page_one(client, django_assert_nu
         make_rich_initiatives(45)
     url = reverse("tracker:initiative-list")
     client.get(url)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(url)
     monkeypatch.setattr(IdsFirstPaginator, "deep", 20)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(url, {"page": 3})
 
 

@@ -97,7 +97,7 @@ class ChallengeQuerySet(PublishedQuerySet):
 
 class InitiativeQuerySet(PublishedQuerySet):
     def for_list(self):
-        return self.prefetch_related("focus_areas", "organisations")
+        return self.prefetch_related("focus_areas")  # the tags the list shows
 
     def for_detail(self):
         return self.prefetch_related(
