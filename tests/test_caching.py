@@ -89,3 +89,15 @@ def test_the_remembered_filter_form_follows_the_query(client):
     assert 'value="ongoing" id="id_status_1" checked' not in client.get(url).text
     assert 'value="ongoing" id="id_status_1" checked' in client.get(url, {"status": "ongoing"}).text
     assert 'value="ongoing" id="id_status_1" checked' not in client.get(url, {"status": "completed"}).text
+
+
+def test_the_remembered_rows_follow_the_data_the_page_and_the_language(client):
+    initiative = InitiativeFactory(title="First title", status="completed")
+    url = reverse("tracker:initiative-list")
+    assert "First title" in client.get(url).text
+    initiative.title = "Second title"
+    initiative.save()
+    assert "Second title" in client.get(url).text
+    assert "Second title" not in client.get(url, {"page": "1", "status": "ongoing"}).text
+    client.cookies["django_language"] = "bs"
+    assert "Završena" in client.get(url).text
