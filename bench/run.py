@@ -349,11 +349,16 @@ def report(args, generate_seconds, floor, pages, csvs, copy, imports, defaults, 
         "",
         f"Run on {datetime.datetime.now():%Y-%m-%d %H:%M} with `{' '.join(['bench/run.py', *sys.argv[1:]])}`.",
         f"Machine: {machine}. Data: {Initiative.objects.count():,} initiatives, "
-        f"{Citation.objects.count():,} citations (`generate_data --scale {args.scale}` took {generate_seconds:.1f} s).",
+        f"{Citation.objects.count():,} citations ("
+        + (
+            "the database of an earlier run, `--reuse`)."
+            if args.reuse
+            else f"`generate_data --scale {args.scale}` took {generate_seconds:.1f} s)."
+        ),
         "Server time is measured in-process through Django's test client with production settings: middleware, "
-        f"queries and templates, no network; {args.repeat} requests per row after a warm-up. Counts, choice lists "
-        "and filter forms are remembered until the data changes (`tracker/caching.py`); the first request of each "
-        "row is made with nothing remembered, as after any change.",
+        f"queries and templates, no network; {args.repeat} requests per row after a warm-up. Counts, choice lists, "
+        "filter forms and rendered list results are remembered until the data changes (`tracker/caching.py`); "
+        "the first request of each row is made with nothing remembered, as after any change.",
         "",
         "## Pages",
         "",

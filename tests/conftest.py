@@ -3,6 +3,7 @@ import importlib
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.utils import translation
 
 from tracker.caching import forget_answers
 
@@ -13,6 +14,13 @@ FIXTURES = ["vocabulary", "sources", "challenges", "initiatives", "visits", "rec
 def fresh_answers():
     """No test sees counts or choices remembered by another: each test's database starts afresh."""
     forget_answers()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in Bosnian leaves Bosnian active in the thread: no later test starts in it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -358,6 +358,8 @@ def test_a_deep_page_costs_one_query_more_than_page_one(client, django_assert_nu
     monkeypatch.setattr(IdsFirstPaginator, "deep", 20)
     with django_assert_num_queries(4):
         client.get(url, {"page": 3})
+    with django_assert_num_queries(1):  # its rendered rows are remembered: no ids, no rows
+        client.get(url, {"page": 3})
 
 
 def test_a_new_record_changes_the_remembered_count_and_choices(client):

@@ -4,7 +4,7 @@ import hashlib
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from .caching import remember
 
@@ -29,7 +29,8 @@ class IdsFirstPaginator(CachedCountPaginator):
     index-only scan where the list's order is indexed) instead of reading every
     skipped row in full; the second query reads 20 rows by primary key, with the
     list's ``select_related`` and ``prefetch_related``. The first pages, which
-    skip little, are read in one query.
+    skip little, are read in one query. Either way the rows are read only when
+    shown, so a page whose rendered rows are remembered reads none.
     """
 
     #: From how many skipped rows the ids are read first.
@@ -43,6 +44,9 @@ class IdsFirstPaginator(CachedCountPaginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
+        return self._get_page(SimpleLazyObject(lambda: self.rows(bottom, top)), number, self)
+
+    def rows(self, bottom, top):
         ids = list(self.object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
         rows = self.object_list.filter(pk__in=ids).order_by().in_bulk() if ids else {}
-        return self._get_page([rows[pk] for pk in ids], number, self)
+        return [rows[pk] for pk in ids]
