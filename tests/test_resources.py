@@ -5,6 +5,7 @@ import datetime
 import pytest
 import tablib
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from import_export.formats import base_formats
 
 from tracker.importing import describe_errors, import_dataset
@@ -190,6 +191,22 @@ def test_hand_made_rows_without_slugs_update_on_the_second_import():
     result = import_rows(Challenge, csv_text)
     assert result.totals["skip"] == 1
     assert list(Challenge.objects.values_list("slug", flat=True)) == ["defence-budget-limitations"]
+
+
+@pytest.mark.django_db
+def test_a_file_exported_in_bosnian_imports_again_and_either_language_is_understood():
+    InitiativeFactory(title="Completed one", kind="process", status="completed")
+    resource = RESOURCES[Initiative]
+    with translation.override("bs"):
+        dataset = resource().export()
+        assert (dataset.dict[0]["Kind"], dataset.dict[0]["Status"]) == ("Proces", "Završena")
+        result = import_dataset(resource(), dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors(), describe_errors(result)
+    assert Initiative.objects.get(title="Completed one").status == "completed"
+    dataset = resource().export()
+    dataset.dict = [{**row, "Status": "U toku"} for row in dataset.dict]  # a Bosnian label in an English session
+    assert not import_dataset(resource(), dataset, dry_run=False).has_validation_errors()
+    assert Initiative.objects.get(title="Completed one").status == "ongoing"
 
 
 @pytest.mark.django_db

@@ -7,10 +7,12 @@ spreadsheet imports. Every problem is reported against its row and column,
 and any error means nothing is written (see ``tracker.importing``).
 """
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.models import HistoricalRecords
@@ -128,15 +130,22 @@ class ManyField(fields.Field):
 
 
 class ChoiceWidget(widgets.Widget):
-    """A choice by its label ("In progress") or its stored value ("in_progress"); exported as the label."""
+    """A choice by its stored value ("in_progress") or its label in any of the site's languages
+    ("In progress", "U toku"); exported as the label in the active language, so a file exported
+    in Bosnian imports again."""
 
     def __init__(self, choices, **kwargs):
         super().__init__(**kwargs)
         self.choices = choices
-        self.by_text = {}
-        for value, label in choices:
-            self.by_text[str(value).lower()] = value
-            self.by_text[str(label).lower()] = value
+
+    @cached_property
+    def by_text(self):
+        """Every accepted spelling, lowercased (read on first use: labels are translated then, not at import)."""
+        by_text = {str(value).lower(): value for value, _label in self.choices}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                by_text.update({str(label).lower(): value for value, label in self.choices})
+        return by_text
 
     def clean(self, value, row=None, **kwargs):
         text = str(value or "").strip()
