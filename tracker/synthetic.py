@@ -179,6 +179,17 @@ class Generator:
             tables.append(table)
             return table
 
+        def link(model, record_ids, relations, always=None):
+            """Each record linked to a few random ids of each ``(field, ids, most)`` relation, plus
+            ``always(field, pk)`` where given."""
+            for field, ids, most in relations:
+                links = m2m(model, field)
+                for pk in record_ids:
+                    others = self.some(ids, most)
+                    if always:
+                        others = sorted({*others, *always(field, pk)})
+                    links.rows += [(pk, other) for other in others]
+
         initiatives = Table(
             Initiative,
             common
@@ -276,11 +287,8 @@ class Generator:
                 milestones.rows.append((milestone_id, pk, f"Step {step + 1}", when, precision, ""))
                 cite("milestone", milestone_id, 1)
                 milestone_id += 1
-        for field, ids, most in (("focus_areas", areas, 3), ("organisations", organisations, 3),
-                                 ("challenges", challenge_ids, 2)):  # fmt: skip
-            links = m2m(Initiative, field)
-            for pk in initiative_ids:
-                links.rows += [(pk, other) for other in self.some(ids, most)]
+        link(Initiative, initiative_ids, [("focus_areas", areas, 3), ("organisations", organisations, 3),
+                                          ("challenges", challenge_ids, 2)])  # fmt: skip
 
         for n, pk in enumerate(visit_ids, 1):
             city, country = self.random.choice(PLACES)
@@ -290,11 +298,8 @@ class Generator:
                 date, precision, city, country, "", "", self.random.choice(organisations), "", "", "",
             ))  # fmt: skip
             cite("visit", pk, 1)
-        for field, ids, most in (("focus_areas", areas, 2), ("hosts", organisations, 2),
-                                 ("initiatives", initiative_ids, 2)):  # fmt: skip
-            links = m2m(Visit, field)
-            for pk in visit_ids:
-                links.rows += [(pk, other) for other in self.some(ids, most)]
+        link(Visit, visit_ids, [("focus_areas", areas, 2), ("hosts", organisations, 2),
+                                ("initiatives", initiative_ids, 2)])  # fmt: skip
 
         for n, pk in enumerate(recommendation_ids, 1):
             target, target_precision = self.partial_date(2020, 2035)
@@ -306,12 +311,9 @@ class Generator:
             ))  # fmt: skip
             cite("recommendation", pk, 1)
         main_area = {row[0]: row[8] for row in recommendations.rows}  # tagged too, as in the fixtures
-        for field, ids, most in (("focus_areas", areas, 2), ("challenges", challenge_ids, 2),
-                                 ("initiatives", initiative_ids, 2)):  # fmt: skip
-            links = m2m(Recommendation, field)
-            for pk in recommendation_ids:
-                others = set(self.some(ids, most)) | ({main_area[pk]} if field == "focus_areas" else set())
-                links.rows += [(pk, other) for other in sorted(others)]
+        link(Recommendation, recommendation_ids, [("focus_areas", areas, 2), ("challenges", challenge_ids, 2),
+                                                  ("initiatives", initiative_ids, 2)],
+             always=lambda field, pk: [main_area[pk]] if field == "focus_areas" else [])  # fmt: skip
 
         return tables
 
