@@ -343,6 +343,49 @@ def test_a_bulk_import_writes_links_citations_history_and_parts_of_new_records(d
 
 
 @pytest.mark.django_db
+def test_an_update_replaces_the_links_the_file_gives_and_its_history_keeps_the_others(django_user_model):
+    analyst = django_user_model.objects.create_user("analyst", is_superuser=True)
+    cyber, crisis = FocusAreaFactory(name="Cyber defence"), FocusAreaFactory(name="Crisis management")
+    nato = Organisation.objects.create(name="NATO", kind=Organisation.Kind.INTERNATIONAL)
+    initiative = InitiativeFactory(slug="dcb", title="Old title", focus_areas=[cyber], organisations=[nato])
+
+    result = import_rows(
+        Initiative,
+        "Slug,Title,Kind,Status,Focus areas\ndcb,New title,Package,Ongoing,Crisis management\n",
+        user=analyst,
+    )
+
+    assert describe_errors(result) == [] and result.totals["update"] == 1
+    initiative.refresh_from_db()
+    assert initiative.title == "New title"
+    assert list(initiative.focus_areas.all()) == [crisis]
+    assert list(initiative.organisations.all()) == [nato]
+    change = initiative.history.filter(history_user=analyst).get()
+    assert (change.title, change.history_user, change.kind) == ("New title", analyst, "package")
+    assert [link.focusarea for link in change.focus_areas.all()] == [crisis]
+    assert [link.organisation for link in change.organisations.all()] == [nato]
+
+
+@pytest.mark.django_db
+def test_a_preview_writes_nothing_yet_reports_every_problem(django_user_model):
+    SourceFactory(slug="official-page")
+    rows = (
+        "Title,Kind,Status,Part of,Source,Quote,Published\n"
+        "Whole,Package,Ongoing,,official-page,The package.,yes\n"
+        "Part,Project,Planned,whole,official-page,The part.,yes\n"
+        "Bad,Project,Someday,nowhere,,,\n"
+    )
+    result = import_rows(Initiative, rows, dry_run=True)
+    assert describe_errors(result) == [
+        "Row 3, Status: “Someday” is not one of “Planned”, “Ongoing”, “Completed”, “Suspended”",
+        "Row 3, Part of: unknown initiative “nowhere”",
+    ]
+    result = import_rows(Initiative, rows.rsplit("Bad", 1)[0], dry_run=True)
+    assert describe_errors(result) == [] and result.totals["new"] == 2
+    assert not Initiative.objects.exists() and not Citation.objects.exists() and not Initiative.history.exists()
+
+
+@pytest.mark.django_db
 def test_a_slug_twice_in_one_file_is_an_error_naming_the_first_row():
     result = import_rows(Challenge, "Title,Category\nSame title,Political\nSame title,Political\n")
     assert any("row 1" in line for line in describe_errors(result)), describe_errors(result)

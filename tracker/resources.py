@@ -7,16 +7,22 @@ spreadsheet imports. Every problem is reported against its row and column,
 and any error means nothing is written (see ``tracker.importing``).
 """
 
+import itertools
+from collections import defaultdict
+
+from diff_match_patch import diff_match_patch
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
+from django.utils.encoding import force_str
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
-from simple_history.models import HistoricalRecords
 
+from .bulk import insert_history, insert_m2m_history, insert_objects, insert_rows
 from .caching import data_changed
 from .dates import PartialDate, Precision, parse_partial_date
 from .exports import FORMULA_PREFIXES, neutralise
@@ -34,7 +40,7 @@ from .models import (
 )
 
 SEPARATOR = ";"
-BATCH = 1000  # rows per INSERT or UPDATE when an import is written
+BATCH = 1000  # records per UPDATE when an import changes existing ones
 
 
 def lookup_ignoring_case(model, field, values):
@@ -230,6 +236,29 @@ def many(attribute, column_name, model, key="name"):
     return ManyField(attribute=attribute, column_name=column_name, widget=NaturalKeyListWidget(model, field=key))
 
 
+class RowDiff(resources.Diff):
+    """The preview's cells, as the library shows them, without its cost where nothing can differ:
+    a new record's cells are all insertions, and only the changed cells of an update are diffed."""
+
+    def __init__(self, resource, instance, new):
+        self.new = new
+        self.left = [""] * len(resource.get_import_fields()) if new else self._read_field_values(resource, instance)
+        self.right = []
+
+    def as_html(self):
+        differ = diff_match_patch()
+        cells = []
+        for before, after in zip(self.left, self.right, strict=True):
+            before, after = force_str(before), force_str(after)
+            if self.new or before == after:
+                diff = [(differ.DIFF_INSERT if self.new else differ.DIFF_EQUAL, after)]
+            else:
+                diff = differ.diff_main(before, after)
+                differ.diff_cleanupSemantic(diff)
+            cells.append(mark_safe(differ.diff_prettyHtml(diff)))
+        return cells
+
+
 class TrackerResource(resources.ModelResource):
     """What every resource shares: readable columns checked up front, safe cells, no partial imports."""
 
@@ -241,6 +270,9 @@ class TrackerResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+
+    def get_diff_class(self):
+        return RowDiff
 
     def before_import(self, dataset, **kwargs):
         headers = [str(header or "").strip() for header in dataset.headers or []]
@@ -292,8 +324,10 @@ class TrackerResource(resources.ModelResource):
             ) from None
 
     def import_instance(self, instance, row, **kwargs):
-        """Set the row's values, checking many-to-many columns too (the library checks them only after saving)."""
+        """Set the row's values, and read its many-to-many columns into ``pending_m2m`` (the library
+        reads them only after saving, so their errors would come too late to report with the others)."""
         instance._history_user = kwargs.get("user")
+        instance.pending_m2m = {}
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -302,7 +336,7 @@ class TrackerResource(resources.ModelResource):
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
                 try:
-                    field.clean(row)
+                    instance.pending_m2m[field.attribute] = field.clean(row)
                 except ValueError as error:
                     errors[field.attribute] = [str(error)]
         if errors:
@@ -517,29 +551,21 @@ class RecordResource(SlugFromTitleResource):
             for widget in self.slug_widgets:
                 widget.pending[instance.slug.lower()] = instance
 
-    def save_m2m(self, instance, row, **kwargs):
-        instance.pending_m2m = {
-            field.attribute: field.clean(row)
-            for field in self.get_import_fields()
-            if isinstance(field, ManyField) and field.column_name in row
-        }
-
     def after_import(self, dataset, result, **kwargs):
+        """Write every row at once, if every row is valid; a preview (dry run) writes nothing."""
         super().after_import(dataset, result, **kwargs)
-        if not (result.has_errors() or result.has_validation_errors()):
-            self.write(kwargs.get("user"))
+        if result.has_errors() or result.has_validation_errors():
+            return
+        batches = insertion_batches(self.to_create)
+        if not self._is_dry_run(kwargs):
+            self.write(batches, kwargs.get("user"))
 
-    def write(self, user):
-        """Insert and update the records, their links, citations and history: a few queries per 1,000 rows."""
+    def write(self, batches, user):
+        """Insert and update the records, then their links, citations and the history of each (``tracker.bulk``)."""
         model = self._meta.model
+        for batch in batches:
+            insert_objects(model, batch)
         now = timezone.now()
-        remaining = self.to_create
-        while remaining:  # a record "part of" another new one is inserted after it
-            ready = [record for record in remaining if not unsaved_parent(record)]
-            if not ready:
-                raise ValueError("Some rows refer to each other in a circle (“Part of”).")
-            model.objects.bulk_create(ready, batch_size=BATCH)
-            remaining = [record for record in remaining if record.pk is None]
         for record in self.to_update:
             record.updated = now
         writable = [
@@ -547,65 +573,73 @@ class RecordResource(SlugFromTitleResource):
         ]
         model.objects.bulk_update(self.to_update, writable, batch_size=BATCH)
         records = self.to_create + self.to_update
-        history = self.write_history(model, self.to_create, user, update=False)
-        history += self.write_history(model, self.to_update, user, update=True)
-        links = self.write_links(model, records)
-        self.write_m2m_history(model, history, records, links)
+        history_ids = insert_history(model, self.to_create, user, "+") + insert_history(
+            model, self.to_update, user, "~"
+        )
+        links = self.write_links(model)
+        for field in model.history.model._history_m2m_fields:
+            insert_m2m_history(
+                field,
+                (
+                    (history_id, *link)
+                    for history_id, record in zip(history_ids, records, strict=True)
+                    for link in links[field.name].get(record.pk, ())
+                ),
+            )
         citations = [
             Citation(source=record.new_citation[0], quote=record.new_citation[1], **{model._meta.model_name: record})
             for record in records
             if record.new_citation
         ]
-        Citation.objects.bulk_create(citations, batch_size=BATCH)
-        self.write_history(Citation, citations, user, update=False)
+        insert_objects(Citation, citations)
+        insert_history(Citation, citations, user, "+")
         data_changed()  # bulk writes send no signals
 
-    @staticmethod
-    def write_history(model, objects, user, update):
-        return list(
-            model.history.bulk_history_create(objects, batch_size=BATCH, update=update, default_user=user) or []
-        )
-
-    def write_links(self, model, records):
-        """Replace the many-to-many links the file gave; ``{field: [through rows]}`` of every record written."""
+    def write_links(self, model):
+        """Replace the many-to-many links the file gave, keep the others; for the history, every link of
+        every record written: ``{field name: {record id: [(link id, record id, other id), …]}}``."""
         links = {}
         for field in model._meta.many_to_many:
             through = field.remote_field.through
-            own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
-            given = [record for record in records if field.name in getattr(record, "pending_m2m", {})]
-            through.objects.filter(**{f"{own}__in": [r.pk for r in given if r in self.to_update]}).delete()
-            through.objects.bulk_create(
-                [through(**{own: record, other: item}) for record in given for item in record.pending_m2m[field.name]],
-                batch_size=BATCH,
+            own, other = (
+                through._meta.get_field(name) for name in (field.m2m_field_name(), field.m2m_reverse_field_name())
             )
-            links[field.name] = through.objects.filter(**{f"{own}__in": [record.pk for record in records]})
+            given = [record for record in self.to_create + self.to_update if field.name in record.pending_m2m]
+            kept = [record.pk for record in self.to_update if field.name not in record.pending_m2m]
+            through.objects.filter(**{f"{own.name}__in": [r.pk for r in given if r in self.to_update]}).delete()
+            pairs = [(record.pk, item.pk) for record in given for item in record.pending_m2m[field.name]]
+            new_ids = insert_rows(through, [own.column, other.column], pairs, new_ids=True)
+            existing = through.objects.filter(**{f"{own.name}__in": kept}).values_list("pk", own.attname, other.attname)
+            by_record = defaultdict(list)
+            for link in itertools.chain(
+                ((new_id, *pair) for new_id, pair in zip(new_ids, pairs, strict=True)), existing
+            ):
+                by_record[link[1]].append(link)
+            links[field.name] = by_record
         return links
 
-    @staticmethod
-    def write_m2m_history(model, history, records, links):
-        """What simple-history stores for a many-to-many change: the links as they are, with each history row."""
-        rows_by_id = {getattr(row, model._meta.pk.attname): row for row in history}
-        for field in history[0]._history_m2m_fields if history else []:
-            m2m_history = HistoricalRecords.m2m_models[field]
-            through = field.remote_field.through
-            columns = [f.attname for f in through._meta.fields]  # ids, so no query per link
-            own = through._meta.get_field(field.m2m_field_name()).attname
-            m2m_history.objects.bulk_create(
-                [
-                    m2m_history(history=rows_by_id[getattr(link, own)], **{c: getattr(link, c) for c in columns})
-                    for link in links[field.name]
-                ],
-                batch_size=BATCH,
-            )
+
+def insertion_batches(records):
+    """New records in the order they can be inserted: a record "part of" another new one comes after it."""
+    batches, inserted, remaining = [], set(), records
+    while remaining:
+        ready = [record for record in remaining if not (unsaved_parents(record) - inserted)]
+        if not ready:
+            raise ValueError("Some rows refer to each other in a circle (“Part of”).")
+        batches.append(ready)
+        inserted.update(map(id, ready))
+        remaining = [record for record in remaining if id(record) not in inserted]
+    return batches
 
 
-def unsaved_parent(record):
-    """Whether a foreign key of ``record`` points at a record not inserted yet."""
-    return any(
-        field.is_cached(record) and getattr(record, field.name) is not None and getattr(record, field.name).pk is None
+def unsaved_parents(record):
+    """The ``id()`` of each record not in the database yet that a foreign key of ``record`` points at."""
+    related = (
+        getattr(record, field.name)
         for field in record._meta.concrete_fields
-        if field.is_relation
+        if field.is_relation and field.is_cached(record)
     )
+    return {id(other) for other in related if other is not None and other.pk is None}
 
 
 class InitiativeResource(RecordResource):
