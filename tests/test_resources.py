@@ -411,3 +411,5 @@ def test_an_import_runs_a_fixed_number_of_queries_whatever_the_rows(django_asser
         result = import_rows(Initiative, rows(200).replace("Initiative ", "Other "))
         assert not result.has_validation_errors(), describe_errors(result)[:3]
     assert Initiative.objects.count() == 205
+    with django_assert_max_num_queries(40):  # compared with what is stored, links included
+        assert import_rows(Initiative, rows(200).replace("Initiative ", "Other ")).totals["skip"] == 200
