@@ -101,3 +101,21 @@ def test_the_remembered_rows_follow_the_data_the_page_and_the_language(client):
     assert "Second title" not in client.get(url, {"page": "1", "status": "ongoing"}).text
     client.cookies["django_language"] = "bs"
     assert "Završena" in client.get(url).text
+
+
+def test_a_remembered_detail_page_follows_the_record_its_relations_and_the_language(client):
+    area = FocusAreaFactory(name="Cyber defence")
+    initiative = InitiativeFactory(title="First title", status="completed", focus_areas=[area])
+    url = initiative.get_absolute_url()
+    assert "First title" in client.get(url).text
+    initiative.title = "Second title"
+    initiative.save()
+    assert "Second title" in client.get(url).text
+    area.name = "Cyber resilience"
+    area.save()
+    assert "Cyber resilience" in client.get(url).text
+    client.cookies["django_language"] = "bs"
+    assert "Završena" in client.get(url).text
+    initiative.published = False
+    initiative.save()
+    assert client.get(url).status_code == 404

@@ -7,6 +7,7 @@ from django.db.models import Count, F, Q, Value
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
@@ -83,11 +84,20 @@ class RecordListView(NearestPageMixin, FilterView):
 
 
 class RecordDetailView(DetailView):
+    """A published record. Its body is rendered once per language and version of the data, so the view
+    reads only the record's row (is it public? its title); ``record``, the record with everything the
+    body shows, is read when the body is rendered."""
+
     def get_queryset(self):
-        return self.model.objects.published().for_detail()
+        return self.model.objects.published()
+
+    def get_record(self):
+        return self.model.objects.for_detail().get(pk=self.object.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
+            record=SimpleLazyObject(self.get_record),
+            data_version=data_version(),
             verbose_name=self.model._meta.verbose_name,
             verbose_name_plural=self.model._meta.verbose_name_plural,
             **kwargs,
