@@ -8,7 +8,7 @@ from django.urls import reverse
 from tracker import caching
 from tracker.models import Challenge, Initiative
 
-from .factories import ChallengeFactory, FocusAreaFactory, InitiativeFactory
+from .factories import ChallengeFactory, FocusAreaFactory, InitiativeFactory, MilestoneFactory, SourceFactory
 from .test_resources import import_rows
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +119,18 @@ def test_a_remembered_detail_page_follows_the_record_its_relations_and_the_langu
     initiative.published = False
     initiative.save()
     assert client.get(url).status_code == 404
+
+
+def test_remembered_timeline_source_and_vocabulary_pages_follow_the_data(client):
+    area = FocusAreaFactory(name="Cyber defence")
+    source = SourceFactory(title="Official page")
+    initiative = InitiativeFactory(title="First title", focus_areas=[area], cited__source=source)
+    pages = [reverse("tracker:timeline"), source.get_absolute_url(), area.get_absolute_url()]
+    for url in pages:
+        client.get(url)
+    MilestoneFactory(initiative=initiative, title="A new milestone")
+    initiative.title = "Second title"
+    initiative.save()
+    assert "A new milestone" in client.get(pages[0]).text
+    assert "Second title" in client.get(pages[1]).text
+    assert "Second title" in client.get(pages[2]).text

@@ -167,6 +167,11 @@ def test_timeline_runs_a_fixed_number_of_queries(client, django_assert_num_queri
         assert len(timeline_titles(client.get(url))) == 2 * count
     with django_assert_num_queries(4):
         assert len(timeline_titles(client.get(url, {"focus_area": cyber.slug}))) == 2 * count
+    # remembered: nothing, or only the check of the chosen area (and the events are not read)
+    with django_assert_num_queries(0):
+        assert client.get(url).text.count('class="timeline-title"') == 2 * count
+    with django_assert_num_queries(1):
+        assert client.get(url, {"focus_area": cyber.slug}).text.count('class="timeline-title"') == 2 * count
 
 
 def test_source_list_counts_only_public_citations(client):
@@ -230,6 +235,8 @@ def test_source_detail_runs_a_fixed_number_of_queries(client, django_assert_num_
     with django_assert_num_queries(3):
         response = client.get(source.get_absolute_url())
     assert f"{5 * count} citations" in response.content.decode()
+    with django_assert_num_queries(1):  # remembered: the source's row only
+        assert f"{5 * count} citations" in client.get(source.get_absolute_url()).text
 
 
 def test_unpublished_source_is_not_found(client):
@@ -312,6 +319,9 @@ def test_vocabulary_pages_run_a_fixed_number_of_queries(client, django_assert_nu
         client.get(cyber.get_absolute_url())
     with django_assert_num_queries(1 + 2 * 3):
         client.get(nato.get_absolute_url())
+    for term in (cyber, nato):  # remembered: the term's row only
+        with django_assert_num_queries(1):
+            client.get(term.get_absolute_url())
 
 
 def test_feed_lists_recent_published_records(client):

@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import caching
+
 SECTIONS = [
     ("initiative", "tracker:initiative-list", _("Initiatives")),
     ("challenge", "tracker:challenge-list", _("Challenges")),
@@ -21,3 +23,11 @@ def navigation(request):
             for section, url_name, label in SECTIONS
         ]
     }
+
+
+def data_version(request):
+    """The version of the data, for the keys of remembered fragments (``{% cache … data_version %}``).
+
+    A function: templates call it, so pages without remembered fragments never read it.
+    """
+    return {"data_version": caching.data_version}

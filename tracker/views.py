@@ -15,7 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
 from . import charts, exports
-from .caching import data_version, remember
+from .caching import remember
 from .dates import PartialDate
 from .filters import ChallengeFilterSet, InitiativeFilterSet, RecommendationFilterSet, TimelineFilterSet, VisitFilterSet
 from .models import (
@@ -44,8 +44,7 @@ class NearestPageMixin:
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop(self.page_kwarg, None)
-        # the filter form, rendered once per query and version of the data (its choices change with the data)
-        return super().get_context_data(query_without_page=query.urlencode(), data_version=data_version(), **kwargs)
+        return super().get_context_data(query_without_page=query.urlencode(), **kwargs)
 
 
 class RecordListView(NearestPageMixin, FilterView):
@@ -97,7 +96,6 @@ class RecordDetailView(DetailView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             record=SimpleLazyObject(self.get_record),
-            data_version=data_version(),
             verbose_name=self.model._meta.verbose_name,
             verbose_name_plural=self.model._meta.verbose_name_plural,
             **kwargs,
@@ -245,6 +243,12 @@ def timeline_event(row):
     }
 
 
+def events_by_year(rows):
+    """``[(year, [event, …]), …]`` of the rows of ``timeline_rows``."""
+    events = [timeline_event(row) for row in rows]
+    return [(year, list(items)) for year, items in itertools.groupby(events, lambda event: event["when"].year)]
+
+
 class TimelineView(NearestPageMixin, FilterView):
     """Milestones of initiatives and visits in one chronology, a page at a time, grouped by year."""
 
@@ -260,8 +264,7 @@ class TimelineView(NearestPageMixin, FilterView):
     def get_context_data(self, *, object_list, **kwargs):
         visits = self.filterset.filter_visits(Visit.objects.published())
         context = super().get_context_data(object_list=timeline_rows(object_list, visits), **kwargs)
-        events = [timeline_event(row) for row in context["object_list"]]
-        context["years"] = [(year, list(items)) for year, items in itertools.groupby(events, lambda e: e["when"].year)]
+        context["years"] = SimpleLazyObject(lambda: events_by_year(context["object_list"]))  # read when rendered
         return context
 
 
