@@ -620,9 +620,10 @@ class RecordResource(SlugFromTitleResource):
         ]
         model.objects.bulk_update(self.to_update, writable, batch_size=BATCH)
         records = self.to_create + self.to_update
-        history_ids = insert_history(model, self.to_create, user, "+") + insert_history(
-            model, self.to_update, user, "~"
-        )
+        history_ids = [
+            *insert_history(model, self.to_create, user, "+"),
+            *insert_history(model, self.to_update, user, "~"),
+        ]
         links = self.write_links(model)
         for field in model.history.model._history_m2m_fields:
             insert_m2m_history(
@@ -646,6 +647,7 @@ class RecordResource(SlugFromTitleResource):
         """Replace the many-to-many links the file gave, keep the others; for the history, every link of
         every record written: ``{field name: {record id: [(link id, record id, other id), …]}}``."""
         links = {}
+        updated = {record.pk for record in self.to_update}
         for field in model._meta.many_to_many:
             through = field.remote_field.through
             own, other = (
@@ -653,7 +655,7 @@ class RecordResource(SlugFromTitleResource):
             )
             given = [record for record in self.to_create + self.to_update if field.name in record.pending_m2m]
             kept = [record.pk for record in self.to_update if field.name not in record.pending_m2m]
-            through.objects.filter(**{f"{own.name}__in": [r.pk for r in given if r in self.to_update]}).delete()
+            through.objects.filter(**{f"{own.name}__in": [r.pk for r in given if r.pk in updated]}).delete()
             pairs = [(record.pk, item.pk) for record in given for item in record.pending_m2m[field.name]]
             new_ids = insert_rows(through, [own.column, other.column], pairs, new_ids=True)
             existing = through.objects.filter(**{f"{own.name}__in": kept}).values_list("pk", own.attname, other.attname)
