@@ -1,10 +1,10 @@
 """Writing many rows at once for imports: ``COPY`` on PostgreSQL, ``INSERT`` elsewhere.
 
-A 10,000-row file writes some 150,000 rows: the records, their links, their
-citations and the history of each. ``bulk_create`` spends most of that time
-building model instances and binding tens of thousands of parameters, so these
-helpers take plain tuples, and new ids come from the table's sequence up front
-(one query) rather than back from each insert.
+A 10,000-row file of initiatives writes some 140,000 rows: the records, their
+links, their citations and the history of each. ``bulk_create`` spends most of
+that time building model instances and binding tens of thousands of parameters,
+so these helpers take plain tuples. On PostgreSQL new ids come from the table's
+sequence up front (one query), so ``COPY``, which returns nothing, can write them.
 """
 
 import contextlib
