@@ -3,7 +3,7 @@
 ``generate(scale)`` adds ``scale`` initiatives with proportional challenges,
 recommendations, visits and milestones, their focus areas, organisations and
 links, and about three citations per initiative. The same seed gives the same
-data. Rows are written with PostgreSQL ``COPY`` (``executemany`` on SQLite)
+data. Rows are written with PostgreSQL ``COPY`` (multi-row ``INSERT`` on SQLite)
 and explicit ids, so 100,000 initiatives take seconds, not minutes; the id
 sequences are reset afterwards. Every synthetic slug starts with ``gen-``.
 """
@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from .bulk import insert_rows
 from .caching import data_changed
 from .dates import Precision
 from .models import Challenge, Citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
@@ -71,18 +72,8 @@ class Table:
 
 
 def write(table):
-    """Insert ``table.rows`` in one statement: ``COPY`` on PostgreSQL, ``executemany`` elsewhere."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(table.model._meta.get_field(name).column) for name in table.fields)
-    name = quote(table.model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
-                for row in table.rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(table.fields))
-            cursor.executemany(f"INSERT INTO {name} ({columns}) VALUES ({placeholders})", table.rows)
+    """Insert ``table.rows``: ``COPY`` on PostgreSQL, multi-row ``INSERT`` elsewhere (``tracker.bulk``)."""
+    insert_rows(table.model, [table.model._meta.get_field(name).column for name in table.fields], table.rows)
 
 
 def prepare_bulk_load():
