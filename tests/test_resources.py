@@ -413,3 +413,16 @@ def test_an_import_runs_a_fixed_number_of_queries_whatever_the_rows(django_asser
     assert Initiative.objects.count() == 205
     with django_assert_max_num_queries(40):  # compared with what is stored, links included
         assert import_rows(Initiative, rows(200).replace("Initiative ", "Other ")).totals["skip"] == 200
+
+
+@pytest.mark.django_db
+def test_foreign_key_columns_are_checked_by_their_lookup_not_a_query_per_row(django_assert_max_num_queries):
+    """Django's ``full_clean`` would check each foreign key with a query; the column's lookup already did."""
+    InitiativeFactory(slug="whole")
+    rows = "Title,Kind,Status,Part of\n" + "".join(f"Part {n},Project,Planned,whole\n" for n in range(200))
+    with django_assert_max_num_queries(40):
+        result = import_rows(Initiative, rows)
+        assert not result.has_validation_errors(), describe_errors(result)[:3]
+    assert Initiative.objects.filter(parent__slug="whole").count() == 200
+    missing = import_rows(Initiative, "Title,Kind,Status,Part of\nAlone,Project,Planned,\n")
+    assert not missing.has_validation_errors() and Initiative.objects.get(slug="alone").parent is None

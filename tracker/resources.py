@@ -322,16 +322,33 @@ class TrackerResource(resources.ModelResource):
         except Exception:
             return name
 
+    @cached_property
+    def foreign_keys(self):
+        return [field for field in self._meta.model._meta.concrete_fields if field.many_to_one]
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        try:
-            super().validate_instance(instance, import_validation_errors, validate_unique)
-        except ValidationError as error:
+        """``Model.full_clean``, with each problem under its column.
+
+        A foreign key that has a value is not looked up again, as Django's field check would do with
+        a query per row: an import sets one only from its column's lookup, or keeps the stored one.
+        """
+        errors = dict(import_validation_errors or {})
+        known = {field.name for field in self.foreign_keys if getattr(instance, field.attname) is not None}
+        checks = (  # in ``full_clean``'s order, each skipping the fields that already failed
+            lambda failed: instance.clean_fields(exclude=failed | known),
+            lambda failed: instance.clean(),
+            lambda failed: validate_unique and instance.validate_unique(exclude=failed),
+            lambda failed: instance.validate_constraints(exclude=failed),
+        )
+        for check in checks:
+            try:
+                check(errors.keys() - {NON_FIELD_ERRORS})
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
             raise ValidationError(
-                {
-                    key if key == NON_FIELD_ERRORS else self.column_for(key): messages
-                    for key, messages in error.message_dict.items()
-                }
-            ) from None
+                {key if key == NON_FIELD_ERRORS else self.column_for(key): messages for key, messages in errors.items()}
+            )
 
     def import_instance(self, instance, row, **kwargs):
         """Set the row's values, and read its many-to-many columns into ``pending_m2m`` (the library
