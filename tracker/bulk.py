@@ -9,7 +9,7 @@ sequence up front (one query), so ``COPY``, which returns nothing, can write the
 
 import contextlib
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -65,8 +65,10 @@ def insert_in_batches(cursor, table, columns, rows, returning=None):
     return ids
 
 
-def database_values(fields, obj):
-    return tuple(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields)
+def database_values(fields, objects):
+    """Each object's values of ``fields``, as the database takes them."""
+    database = connections[DEFAULT_DB_ALIAS]  # not the ``connection`` proxy: a thread-local lookup per use
+    return [tuple(field.get_db_prep_save(getattr(obj, field.attname), database) for field in fields) for obj in objects]
 
 
 def insert_objects(model, objects):
@@ -77,7 +79,7 @@ def insert_objects(model, objects):
         obj._prepare_related_fields_for_save(operation_name="insert_objects")
         for field in fields:
             field.pre_save(obj, add=True)
-    rows = (database_values(fields, obj) for obj in objects)
+    rows = database_values(fields, objects)
     for obj, pk in zip(
         objects, insert_rows(model, [field.column for field in fields], rows, new_ids=True), strict=True
     ):
@@ -94,7 +96,7 @@ def insert_history(model, objects, user, history_type):
     user_id = user.pk if user is not None else None
     columns = [field.column for field in tracked]
     columns += ["history_date", "history_user_id", "history_change_reason", "history_type"]
-    rows = (database_values(tracked, obj) + (when, user_id, "", history_type) for obj in objects)
+    rows = [values + (when, user_id, "", history_type) for values in database_values(tracked, objects)]
     return insert_rows(history, columns, rows, new_ids=True)
 
 
