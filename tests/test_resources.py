@@ -1,11 +1,13 @@
 """Import and export through the resources: round trips, natural keys, row errors, atomicity."""
 
 import datetime
+import gc
 
 import pytest
 import tablib
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from import_export import exceptions
 from import_export.formats import base_formats
 
 from tracker.importing import describe_errors, import_dataset
@@ -426,3 +428,25 @@ def test_foreign_key_columns_are_checked_by_their_lookup_not_a_query_per_row(dja
     assert Initiative.objects.filter(parent__slug="whole").count() == 200
     missing = import_rows(Initiative, "Title,Kind,Status,Part of\nAlone,Project,Planned,\n")
     assert not missing.has_validation_errors() and Initiative.objects.get(slug="alone").parent is None
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_each_cell_and_the_confirmed_import_does_not_work_them_out_again():
+    SourceFactory(slug="official-page")
+    rows = "Title,Kind,Status,Source,Quote\nWhole <b>package</b>,Package,Ongoing,official-page,The package.\n"
+    preview = import_rows(Initiative, rows, dry_run=True).rows[0].diff
+    assert '<ins style="background:#e6ffe6;">Whole &lt;b&gt;package&lt;/b&gt;</ins>' in preview
+    assert '<ins style="background:#e6ffe6;">Ongoing</ins>' in preview
+    assert import_rows(Initiative, rows).rows[0].diff is None
+    assert Initiative.objects.get().title == "Whole <b>package</b>"
+
+
+@pytest.mark.django_db
+def test_the_cycle_collector_is_off_during_an_import_and_on_again_after_it_even_after_a_failure(monkeypatch):
+    during = []
+    resource = RESOURCES[Challenge]()
+    monkeypatch.setattr(resource, "after_import", lambda *args, **kwargs: during.append(gc.isenabled()))
+    import_dataset(resource, tablib.Dataset().load("Title,Category\nOne,Political\n", format="csv"), dry_run=True)
+    with pytest.raises(exceptions.ImportError):  # raised for the missing columns
+        RESOURCES[Challenge]().import_data(tablib.Dataset().load("Nonsense\nx\n", format="csv"), raise_errors=True)
+    assert during == [False] and gc.isenabled()
