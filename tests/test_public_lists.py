@@ -5,7 +5,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from tracker.models import Initiative
+from tracker.filters import chosen
+from tracker.models import FocusArea, Initiative
 from tracker.pagination import IdsFirstPaginator
 
 from .factories import (
@@ -389,3 +390,13 @@ def test_a_sort_on_equal_values_keeps_one_order_across_pages(client):
         shown += [record.slug for record in response.context["object_list"]]
     assert shown == created
     assert response.context["filter"].qs.query.order_by == ("-start_date", "pk")
+
+
+def test_a_related_filter_tells_no_choice_from_a_choice_without_running_the_empty_query(django_assert_num_queries):
+    crisis = FocusAreaFactory(name="Crisis management")
+    with django_assert_num_queries(0):
+        assert not chosen(FocusArea.objects.none()) and not chosen([]) and chosen([crisis])
+        cached = FocusArea.objects.filter(pk=crisis.pk)
+        cached._result_cache = [crisis]
+        assert chosen(cached)
+    assert not chosen(FocusArea.objects.filter(pk=crisis.pk + 1))

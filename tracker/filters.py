@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .caching import remember
@@ -47,7 +47,17 @@ class RelatedFilter(django_filters.ModelMultipleChoiceFilter):
     """Records related to any of the chosen terms (named in the URL by slug), each once (``filter_related``)."""
 
     def filter(self, queryset, value):
-        return filter_related(queryset, Q(**{f"{self.field_name}__in": value})) if value else queryset
+        if not chosen(value):
+            return queryset
+        return filter_related(queryset, Q(**{f"{self.field_name}__in": value}))
+
+
+def chosen(terms):
+    """Whether a form gave any terms. No choice is an empty queryset (``none()``), which ``bool()`` would
+    compile and run as a query just to find it empty, on every page of every list with a query string."""
+    if isinstance(terms, QuerySet):
+        return not terms.query.is_empty() and terms.exists()
+    return bool(terms)
 
 
 def by_slug(queryset, relation, label):
