@@ -9,6 +9,7 @@ shown with a day or month the source did not give.
 import calendar
 import dataclasses
 import datetime
+import functools
 import re
 
 from django.core.exceptions import ValidationError
@@ -85,10 +86,12 @@ PATTERNS = [
 ]
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_partial_date(text):
     """Read a date as people write it: "2006", "Q2 2026", "Feb 2023", "25 September 2025", "2025-09-25".
 
-    Raises ``ValueError`` with a message fit for the person who wrote it.
+    Raises ``ValueError`` with a message fit for the person who wrote it. Answers are remembered: the
+    same few dates recur down a spreadsheet's column.
     """
     text = " ".join(str(text).split())
     for precision, pattern in PATTERNS:
