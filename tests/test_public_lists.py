@@ -221,6 +221,16 @@ def test_pagination_links_keep_the_filters(client):
     assert "?status=ongoing&amp;page=2" in content
 
 
+@pytest.mark.parametrize("name", ["tracker:initiative-list", "tracker:timeline"])
+def test_the_page_number_is_not_a_filter(client, name):
+    """Page 2 of the whole list has page 1's unbound filter form; a real filter binds it."""
+    InitiativeFactory.create_batch(25, status="ongoing")
+    assert not client.get(reverse(name), {"page": "2"}).context["filter"].is_bound
+    assert client.get(reverse(name), {"page": "2", "q": "initiative"}).context["filter"].is_bound
+    response = client.get(reverse("tracker:initiative-list"), {"page": "2"})
+    assert response.context["page_obj"].number == 2 and len(response.context["object_list"]) == 5
+
+
 def test_empty_state_says_nothing_matched(client):
     response = client.get(reverse("tracker:initiative-list"), {"q": "zzzz"})
     assert "Nothing matched" in response.content.decode()

@@ -47,7 +47,19 @@ class NearestPageMixin:
         return super().get_context_data(query_without_page=query.urlencode(), **kwargs)
 
 
-class RecordListView(NearestPageMixin, FilterView):
+class FilteredListView(NearestPageMixin, FilterView):
+    """A paginated ``FilterView`` whose filters see the query without its page number: page 2,000 of
+    the whole list is as unfiltered as page 1, with the same unbound form (no validation to run)."""
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        filters = self.request.GET.copy()
+        filters.pop(self.page_kwarg, None)
+        kwargs["data"] = filters or None
+        return kwargs
+
+
+class RecordListView(FilteredListView):
     """A filtered, sorted, paginated list of one kind of record, or all of it as CSV.
 
     Subclasses name the model, the filterset and the CSV columns. With
@@ -249,7 +261,7 @@ def events_by_year(rows):
     return [(year, list(items)) for year, items in itertools.groupby(events, lambda event: event["when"].year)]
 
 
-class TimelineView(NearestPageMixin, FilterView):
+class TimelineView(FilteredListView):
     """Milestones of initiatives and visits in one chronology, a page at a time, grouped by year."""
 
     template_name = "tracker/timeline.html"
