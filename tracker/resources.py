@@ -302,7 +302,7 @@ class RowDiff(resources.Diff):
 
     @staticmethod
     def cell_html(template, text):
-        """A cell without changes, as diff-match-patch's ``diff_prettyHtml`` writes it (a tenth of its time)."""
+        """A new or unchanged cell as diff-match-patch's ``diff_prettyHtml`` writes it, without making a diff."""
         if not text:
             return SafeString("")
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "&para;<br>")
