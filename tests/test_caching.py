@@ -8,7 +8,14 @@ from django.urls import reverse
 from tracker import caching
 from tracker.models import Challenge, Initiative
 
-from .factories import ChallengeFactory, FocusAreaFactory, InitiativeFactory, MilestoneFactory, SourceFactory
+from .factories import (
+    ChallengeFactory,
+    FocusAreaFactory,
+    InitiativeFactory,
+    MilestoneFactory,
+    SourceFactory,
+    VisitFactory,
+)
 from .test_resources import import_rows
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +141,18 @@ def test_remembered_timeline_source_and_vocabulary_pages_follow_the_data(client)
     assert "A new milestone" in client.get(pages[0]).text
     assert "Second title" in client.get(pages[1]).text
     assert "Second title" in client.get(pages[2]).text
+
+
+def test_the_remembered_home_page_follows_the_data_and_the_language(client):
+    VisitFactory(title="First visit")
+    url = reverse("tracker:home")
+    assert "First visit" in client.get(url).text
+    VisitFactory(title="Second visit")
+    challenge = ChallengeFactory(status="open")
+    home = client.get(url)
+    assert "Second visit" in home.text and home.context["open_challenges"] == 1
+    challenge.status = "resolved"
+    challenge.save()
+    assert ">0</a>" in client.get(url).text  # the open challenges' figure
+    client.cookies["django_language"] = "bs"
+    assert "Najnovije posjete i sastanci" in client.get(url).text

@@ -56,6 +56,20 @@ def test_home_lists_latest_visits_and_next_deadlines(client):
     assert [r.title for r in response.context["next_deadlines"]] == ["Due this year", "Due Q2"]
 
 
+@pytest.mark.parametrize("count", [3, 30])
+def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    year = datetime.date.today().year
+    for n in range(count):
+        InitiativeFactory(status="ongoing")
+        VisitFactory(focus_areas=[FocusAreaFactory()], date=datetime.date(2000 + n, 6, 1))
+        RecommendationFactory(target_date=datetime.date(year + 1, 1, 1), target_precision="year")
+    # two status counts, open challenges, next deadlines, latest visits and their focus areas
+    with django_assert_num_queries(6):
+        assert client.get(reverse("tracker:home")).text.count('class="compact-list"') == 2
+    with django_assert_num_queries(0):  # remembered: the counts, the deadlines and the rendered dashboard
+        assert client.get(reverse("tracker:home")).text.count("<li>") >= 10
+
+
 def test_timeline_groups_milestones_and_visits_by_year_in_order(client):
     initiative = InitiativeFactory(title="Membership Action Plan")
     MilestoneFactory(initiative=initiative, title="Invited to MAP", date=datetime.date(2010, 1, 1))

@@ -208,13 +208,14 @@ class HomeView(TemplateView):
                 "open-challenges",
                 Challenge.objects.published().exclude(status=Challenge.Status.RESOLVED).count,
             ),
-            latest_visits=Visit.objects.published().for_list()[:5],
+            latest_visits=Visit.objects.published().for_list()[:5],  # read only when the dashboard is rendered
             next_deadlines=remember(
                 f"next-deadlines:{today}",
                 lambda: list(
                     Recommendation.objects.published().for_list().upcoming(today).order_by("target_date", "title")[:5]
                 ),
             ),
+            today=today,
             **kwargs,
         )
 
