@@ -77,33 +77,46 @@ def create_database(scale):
     return seconds
 
 
-def timed_requests(client, url, repeat):
-    """Median and p95 server time (ms) of ``repeat`` GETs after a warm-up, the time of the first GET with
-    nothing remembered (as after any change to the data), and the queries of one warm GET."""
+def timed_get(client, url):
+    """Milliseconds to answer ``url`` in full (a streamed body read to its end)."""
+    started = time.perf_counter()
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return (time.perf_counter() - started) * 1000
+
+
+def first_request(client, url):
+    """The time of a GET with nothing remembered (as after any change to the data), then the queries of a
+    warm GET."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from tracker.caching import forget_answers
 
-    def timed_get():
-        """Milliseconds to answer ``url`` in full (a streamed body read to its end)."""
-        started = time.perf_counter()
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        if response.streaming:
-            b"".join(response.streaming_content)
-        return (time.perf_counter() - started) * 1000
-
     forget_answers()
-    first = timed_get()
-    timed_get()
+    first = timed_get(client, url)
+    timed_get(client, url)
     with CaptureQueriesContext(connection) as queries:
-        timed_get()
-    query_count = len(queries)  # now: the captured list is read lazily from a log the next request clears
-    times = [timed_get() for _ in range(repeat)]
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return statistics.median(times), p95, first, query_count
+        timed_get(client, url)
+    return first, len(queries)  # counted now: the captured list is read lazily from a log the next request clears
+
+
+def timed_rounds(client, urls, repeat):
+    """Median and p95 (ms) of ``repeat`` GETs of each URL, taken in rounds (every URL once per round), so a
+    slow spell of a shared machine falls on every page alike rather than on whichever ran then."""
+    times = {url: [] for url in urls}
+    for url in urls:  # warm-up: each first request emptied what the pages before it had remembered
+        timed_get(client, url)
+    for _ in range(repeat):
+        for url in urls:
+            times[url].append(timed_get(client, url))
+    figures = {}
+    for url, values in times.items():
+        values.sort()
+        figures[url] = statistics.median(values), values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+    return figures
 
 
 def page_urls():
@@ -159,20 +172,20 @@ def measure_pages(repeat):
     from django.test import Client, override_settings
 
     client = Client()
-    rows = []
+    floor = ("**Floor**: one-query view, persistent connection", "/bench/floor/")
     with override_settings(ROOT_URLCONF=floor_urlconf()):
-        floor = timed_requests(client, "/bench/floor/", repeat)
-        rows.append(("**Floor**: one-query view, persistent connection", "/bench/floor/", *floor))
         connection.close()
         connection.settings_dict["CONN_MAX_AGE"] = 0
-        rows.append(
-            ("Floor, new connection per request", "/bench/floor/", *timed_requests(client, "/bench/floor/", repeat))
-        )
+        without_persistence = first_request(client, floor[1])
+        median, p95 = timed_rounds(client, [floor[1]], repeat)[floor[1]]
         connection.close()
         connection.settings_dict["CONN_MAX_AGE"] = 60
-        for label, url in page_urls():
-            rows.append((label, url, *timed_requests(client, url, repeat)))
-    return floor[0], rows
+        pages = [floor, *page_urls()]
+        firsts = {url: first_request(client, url) for _, url in pages}
+        timed = timed_rounds(client, [url for _, url in pages], repeat)
+    rows = [(label, url, *timed[url], *firsts[url]) for label, url in pages]
+    rows.insert(1, ("Floor, new connection per request", floor[1], median, p95, *without_persistence))
+    return timed[floor[1]][0], rows
 
 
 def search_plan():
@@ -358,9 +371,10 @@ def report(args, generate_seconds, floor, pages, csvs, copy, imports, defaults, 
             else f"`generate_data --scale {args.scale}` took {generate_seconds:.1f} s)."
         ),
         "Server time is measured in-process through Django's test client with production settings: middleware, "
-        f"queries and templates, no network; {args.repeat} requests per row after a warm-up. Counts, choice lists, "
-        "filter forms and rendered list results are remembered until the data changes (`tracker/caching.py`); "
-        "the first request of each row is made with nothing remembered, as after any change.",
+        f"queries and templates, no network; {args.repeat} requests per row after a warm-up, taken in rounds (every "
+        "page once per round) so that a slow spell of the machine falls on all pages alike. Counts, choice lists, "
+        "filter forms and rendered pages are remembered until the data changes (`tracker/caching.py`); the first "
+        "request of each row is made with nothing remembered, as after any change.",
         "",
         "## Pages",
         "",
