@@ -301,7 +301,7 @@ class RowDiff(resources.Diff):
 
     def __init__(self, resource, instance, new):
         self.new = new
-        self.left = [""] * len(resource.get_import_fields()) if new else self._read_field_values(resource, instance)
+        self.left = [] if new else self._read_field_values(resource, instance)  # a new record's cells are all new
         self.right = []
 
     def as_html(self):

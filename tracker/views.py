@@ -41,10 +41,13 @@ class NearestPageMixin:
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
 
-    def get_context_data(self, **kwargs):
+    def query_without_page(self):
         query = self.request.GET.copy()
         query.pop(self.page_kwarg, None)
-        return super().get_context_data(query_without_page=query.urlencode(), **kwargs)
+        return query
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query_without_page=self.query_without_page().urlencode(), **kwargs)
 
 
 class FilteredListView(NearestPageMixin, FilterView):
@@ -52,11 +55,7 @@ class FilteredListView(NearestPageMixin, FilterView):
     the whole list is as unfiltered as page 1, with the same unbound form (no validation to run)."""
 
     def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        filters = self.request.GET.copy()
-        filters.pop(self.page_kwarg, None)
-        kwargs["data"] = filters or None
-        return kwargs
+        return {**super().get_filterset_kwargs(filterset_class), "data": self.query_without_page() or None}
 
 
 class RecordListView(FilteredListView):
