@@ -33,3 +33,14 @@ def seeded(db):
 def staff_groups(db):
     """The Editors and Viewers groups of the data migration (a transactional test's flush removes them)."""
     importlib.import_module("tracker.migrations.0003_staff_groups").set_up_groups(Group, Permission)
+
+
+def empty_the_tracker():
+    """Delete every record, citations with the records they support (deleting the citations of published
+    records first is refused: it would leave them unsupported)."""
+    from tracker.models import Citation
+    from tracker.resources import RESOURCES
+
+    for model in reversed(list(RESOURCES)):
+        if model is not Citation:
+            model.objects.all().delete()

@@ -5,6 +5,8 @@ from django.core.management import call_command
 from tracker.models import Initiative
 from tracker.resources import RESOURCES
 
+from .conftest import empty_the_tracker
+
 MODELS = list(RESOURCES)  # every content model, parents before children
 
 
@@ -27,8 +29,7 @@ def test_dumpdata_and_loaddata_round_trip_loses_nothing(seeded, tmp_path):
     backup = tmp_path / "backup.json"
     call_command("dumpdata", "tracker", "--natural-foreign", "--output", str(backup), verbosity=0)
 
-    for model in reversed(MODELS):
-        model.objects.all().delete()
+    empty_the_tracker()
     assert Initiative.objects.count() == 0
 
     call_command("loaddata", str(backup), verbosity=0)

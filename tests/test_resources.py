@@ -21,6 +21,7 @@ from tracker.models import (
 )
 from tracker.resources import RESOURCES
 
+from .conftest import empty_the_tracker
 from .factories import ChallengeFactory, FocusAreaFactory, InitiativeFactory, RecommendationFactory, SourceFactory
 
 IMPORT_ORDER = list(RESOURCES)
@@ -47,8 +48,7 @@ def snapshot():
 def test_exported_fixtures_reimport_into_an_empty_database_as_the_same_data(seeded, file_format):
     before = snapshot()
     files = {model: export(model, file_format) for model in IMPORT_ORDER}
-    for model in reversed(IMPORT_ORDER):
-        model.objects.all().delete()
+    empty_the_tracker()
     assert Initiative.objects.count() == 0
 
     for model in IMPORT_ORDER:

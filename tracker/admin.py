@@ -203,7 +203,7 @@ class OrganisationAdmin(TrackerAdmin):
 class SourceAdmin(PublishableAdmin):
     list_display = ["title", "kind", "reliability", "publication_date", "published"]
     list_filter = ["kind", "reliability", "published"]
-    search_fields = ["title", "publisher", "author", "document"]
+    search_fields = ["title", "publisher", "author", "original_name"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created", "updated"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +11,9 @@ class TrackerConfig(AppConfig):
     def ready(self):
         from .caching import announce_changes
         from .exports import register_sqlite_functions
+        from .models import Citation, Source, verify_loaded
 
         announce_changes(self)
         connection_created.connect(register_sqlite_functions)
+        for model in (Source, Citation):
+            post_save.connect(verify_loaded, sender=model, dispatch_uid=f"tracker-verify-loaded-{model._meta.label}")

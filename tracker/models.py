@@ -9,13 +9,14 @@ shared vocabularies, referred to by name.
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import quotes
 from .dates import PartialDateAttribute, PrecisionField, validate_partial_dates
 from .search import SearchDocument
 
@@ -80,6 +81,10 @@ def public_citation(prefix=""):
 class CitationQuerySet(models.QuerySet):
     def public(self):
         return self.filter(public_citation())
+
+    def delete(self):
+        refuse_to_leave_unsupported(citations=self)
+        return super().delete()
 
 
 class ChallengeQuerySet(PublishedQuerySet):
@@ -280,12 +285,18 @@ class Source(SlugFromTitleMixin, TimeStampedModel):
     publication_date = models.DateField(_("publication date"), null=True, blank=True)
     publication_precision = PrecisionField(date_field="publication_date")
     url = models.URLField(_("URL"), max_length=500, blank=True)
-    document = models.CharField(
-        _("document file"),
-        max_length=200,
+    text = models.TextField(
+        _("archived text"),
         blank=True,
-        help_text=_("File name of the shared copy of the document."),
+        db_default="",
+        help_text=_(
+            "The document's full text as published, unedited. Every quote from this source must occur in it; "
+            "leave it empty only for a document with no text to archive (its citations are shown as not verifiable)."
+        ),
     )
+    original = models.BinaryField(_("original file"), null=True, blank=True, editable=False)
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True, db_default="")
+    original_type = models.CharField(_("original file type"), max_length=100, blank=True, db_default="")
     reliability = models.CharField(_("reliability"), max_length=10, choices=Reliability.choices)
     reliability_note = models.TextField(_("reliability note"), blank=True)
     published = models.BooleanField(_("published"), default=False)
@@ -294,7 +305,7 @@ class Source(SlugFromTitleMixin, TimeStampedModel):
 
     objects = SlugManager.from_queryset(PublishedQuerySet)()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["original"])  # the text is versioned; the file is its origin
 
     class Meta:
         ordering = ["title"]
@@ -308,8 +319,58 @@ class Source(SlugFromTitleMixin, TimeStampedModel):
     def natural_key(self):
         return (self.slug,)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        source = super().from_db(db, field_names, values)
+        source.stored = {name: getattr(source, name) for name in ("text", "published") if name in field_names}
+        return source
+
+    stored = {}  # the text and published flag as read from the database, for what a save changes
+
+    @property
+    def verifiable(self):
+        """Whether its citations can be checked against an archived text."""
+        return bool(self.text)
+
+    def text_changed(self):
+        return self.pk is not None and "text" in self.stored and self.stored["text"] != self.text
+
+    def being_unpublished(self):
+        return self.pk is not None and self.stored.get("published") and not self.published
+
     def clean(self):
-        validate_partial_dates(self)
+        errors = {}
+        try:
+            validate_partial_dates(self)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.text_changed():
+            missing = [citation.quote for citation in self.citations.all() if not citation.locate_in(self)]
+            if missing:
+                errors.setdefault("text", []).append(
+                    _("The new text no longer contains %(count)d of this source's quotes: %(quotes)s.")
+                    % {"count": len(missing), "quotes": "; ".join(f"“{quote[:80]}”" for quote in missing[:5])}
+                )
+        if self.being_unpublished():
+            try:
+                refuse_to_leave_unsupported(sources=[self])
+            except UnsupportedRecords as error:
+                errors.setdefault("published", []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        """Keep every citation's offsets right when the text changes; refuse a text that loses a quote,
+        and an unpublishing that leaves a published record without a public citation."""
+        if self.being_unpublished():
+            refuse_to_leave_unsupported(sources=[self])
+        citations = list(self.citations.all()) if self.text_changed() else []
+        for citation in citations:
+            citation.verify(self)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Citation.objects.bulk_update(citations, ["start", "end"], batch_size=1000)
+        self.stored = {"text": self.text, "published": self.published}
 
     def get_absolute_url(self):
         return reverse("tracker:source-detail", args=[self.slug])
@@ -668,6 +729,10 @@ class Citation(models.Model):
     )
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
 
+    #: Where the quote sits in its source's archived text (character offsets); empty when the source has none.
+    start = models.PositiveIntegerField(_("start in the source's text"), null=True, blank=True, editable=False)
+    end = models.PositiveIntegerField(_("end in the source's text"), null=True, blank=True, editable=False)
+
     objects = CitationQuerySet.as_manager()
 
     history = HistoricalRecords()
@@ -705,7 +770,101 @@ class Citation(models.Model):
     def cited_kind(self):
         return self.cited._meta.verbose_name
 
+    @property
+    def verified(self):
+        """Checked against its source's archived text (which a source without text cannot be)."""
+        return self.start is not None
+
+    def locate_in(self, source):
+        """``(start, end)`` of the quote in ``source``'s text, near where it was, or ``None``."""
+        return quotes.locate(self.quote, source.text, near=self.start)
+
+    def verify(self, source=None):
+        """Find the quote in its source's archived text and remember where; a quote that is not there
+        is refused, with the source's closest passage so a typo is easy to mend."""
+        source = source or self.source
+        if not source.verifiable:
+            self.start = self.end = None
+            return
+        span = self.locate_in(source)
+        if span is None:
+            raise ValidationError({"quote": not_found_message(self.quote, source)})
+        self.start, self.end = span
+
     def clean(self):
         # Related objects, not ids: in an admin inline the record may not be saved yet.
         if sum(1 for name in self.CITED_FIELDS if getattr(self, name) is not None) != 1:
             raise ValidationError(_("A citation supports exactly one record or milestone."))
+        if self.source_id is not None and self.quote:
+            self.verify()
+
+    def save(self, *args, **kwargs):
+        self.verify()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        refuse_to_leave_unsupported(citations=Citation.objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
+
+
+def not_found_message(quote, source):
+    passage = quotes.closest_passage(quote, quotes.normalise(source.text), source.text)
+    shown = quote if len(quote) <= 120 else f"{quote[:117]}…"
+    if passage is None or passage.similarity < quotes.SIMILAR_ENOUGH:
+        return _("“%(quote)s” is not in the archived text of “%(source)s”, and nothing in it comes close.") % {
+            "quote": shown,
+            "source": source,
+        }
+    return _(
+        "“%(quote)s” is not in the archived text of “%(source)s”. "
+        "The closest passage (%(similarity)d%% alike) reads: “%(passage)s”."
+    ) % {"quote": shown, "source": source, "similarity": passage.similarity, "passage": passage.text}
+
+
+class UnsupportedRecords(ValidationError):
+    """A change refused because it would leave published records without a public citation."""
+
+    def __init__(self, records):
+        self.records = records
+        names = "; ".join(f"{record._meta.verbose_name} “{record}”" for record in records[:10])
+        if len(records) > 10:
+            names += "; …"
+        super().__init__(
+            _(
+                "This would leave %(count)d published record(s) without a public citation: %(records)s. "
+                "Cite another source for them first, or unpublish them."
+            )
+            % {"count": len(records), "records": names}
+        )
+
+
+def left_unsupported(citations=None, sources=()):
+    """The published records whose every public citation is among ``citations`` (a queryset) or quotes
+    one of ``sources``: what deleting those citations or unpublishing those sources would leave unsupported."""
+    affected = Q(pk__in=citations.values("pk")) if citations is not None else Q(pk__in=[])
+    if sources:
+        affected |= Q(source__in=[source.pk for source in sources])
+    records = []
+    for model in (Initiative, Challenge, Recommendation, Visit):
+        name = model._meta.model_name
+        remaining = Citation.objects.filter(source__published=True, **{name: OuterRef("pk")}).exclude(affected)
+        hit = Citation.objects.filter(affected, **{f"{name}__published": True}).values(name)
+        records += model.objects.filter(pk__in=hit).exclude(Exists(remaining))
+    return records
+
+
+def refuse_to_leave_unsupported(citations=None, sources=()):
+    records = left_unsupported(citations, sources)
+    if records:
+        raise UnsupportedRecords(records)
+
+
+def verify_loaded(sender, instance, raw=False, **kwargs):
+    """``loaddata`` saves rows raw, past ``save()``: a loaded citation is verified (and a loaded source's
+    citations located) all the same, so a fixture cannot hold a quote its source does not contain."""
+    if not raw:
+        return
+    citations = [instance] if isinstance(instance, Citation) else list(Citation.objects.filter(source=instance))
+    for citation in citations:
+        citation.verify()
+    Citation.objects.bulk_update(citations, ["start", "end"])

@@ -532,7 +532,8 @@ class SourceResource(SlugFromTitleResource):
     kind = choice("kind", "Kind", Source.Kind.choices)
     publication = PartialDateField("publication_date", "publication_precision", "Published on")
     url = text("url", "URL")
-    document = text("document", "Document file")
+    archived_text = text("text", "Archived text")
+    original_name = text("original_name", "Original file name")
     reliability = choice("reliability", "Reliability", Source.Reliability.choices)
     reliability_note = text("reliability_note", "Reliability note")
     published = fields.Field(attribute="published", column_name="Published", widget=YesNoWidget())
@@ -548,7 +549,8 @@ class SourceResource(SlugFromTitleResource):
             "kind",
             "publication",
             "url",
-            "document",
+            "archived_text",
+            "original_name",
             "reliability",
             "reliability_note",
             "published",

@@ -119,12 +119,12 @@ class Generator:
     def sources(self):
         first = next_id(Source)
         table = Table(Source, ["id", "title", "slug", "publisher", "author", "kind", "publication_precision",
-                               "url", "document", "reliability", "reliability_note", "published", "created",
+                               "url", "reliability", "reliability_note", "published", "created",
                                "updated"])  # fmt: skip
         for n in range(SOURCES):
             table.rows.append((
                 first + n, f"Synthetic source {n + 1}", f"{PREFIX}source-{n + 1}", "Synthetic", "",
-                self.random.choice(Source.Kind.values), Precision.DAY, "", "",
+                self.random.choice(Source.Kind.values), Precision.DAY, "",
                 self.random.choice(Source.Reliability.values), "", n % 10 != 9, self.now, self.now,
             ))  # fmt: skip
         return table
