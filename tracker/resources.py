@@ -26,6 +26,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
+from . import quotes
 from .bulk import insert_history, insert_m2m_history, insert_objects, insert_rows
 from .caching import data_changed
 from .dates import PartialDate, Precision, parse_partial_date
@@ -62,6 +63,11 @@ def split_names(cell):
 def names_in(dataset, column):
     """Every name a column gives."""
     return {name for cell in dataset[column] for name in split_names(cell)}
+
+
+def split_lines(cell):
+    """The non-empty lines of a cell, trimmed."""
+    return [line.strip() for line in str(cell or "").splitlines() if line.strip()]
 
 
 def describe(values):
@@ -560,9 +566,11 @@ class SourceResource(SlugFromTitleResource):
 class RecordResource(SlugFromTitleResource):
     """Initiatives, challenges, recommendations and visits.
 
-    "Source" (a source's slug) and "Quote" give a citation: exports fill them
-    with the record's first citation, and an import adds the citation if the
-    record does not have it yet, so a new record can arrive published.
+    "Source" and "Quote" hold the record's citations, one per line: each line of
+    Quote is a quote, and Source has one source slug per line (or one slug for
+    every quote). Exports write every citation; an import replaces the record's
+    citations with those the row gives (keeping unchanged ones as they are), and
+    checks each new quote against its source's archived text.
     """
 
     required_columns = ("Title",)
@@ -587,16 +595,17 @@ class RecordResource(SlugFromTitleResource):
         return f"{opts.app_label}.publish_{opts.model_name}"
 
     @staticmethod
-    def first_citation(record):
-        return min(record.citations.all(), key=lambda citation: citation.pk, default=None)
+    def citations_of(record):
+        """The record's citations as the file has them: those a row will write, else those stored."""
+        given = getattr(record, "citations_given", None)
+        return given if given is not None else sorted(record.citations.all(), key=lambda citation: citation.pk or 0)
 
     def dehydrate_source(self, record):
-        citation = self.first_citation(record)
-        return citation.source.slug if citation else ""
+        return "\n".join(citation.source.slug for citation in self.citations_of(record))
 
     def dehydrate_quote(self, record):
-        citation = self.first_citation(record)
-        return citation.quote if citation else ""
+        # one quote a line: a quote's own line breaks become spaces, which matching ignores
+        return "\n".join(" ".join(citation.quote.splitlines()) for citation in self.citations_of(record))
 
     def get_queryset(self):
         """Existing records with what an import compares: their many-to-many links and citations."""
@@ -618,11 +627,8 @@ class RecordResource(SlugFromTitleResource):
         ]
 
     def import_instance(self, instance, row, **kwargs):
-        """Also read the row's citation, reporting its problems together with the other columns'."""
+        """Also read the row's citations, reporting their problems together with the other columns'."""
         was_published = bool(instance.pk) and instance.published
-        existing = list(instance.citations.all()) if instance.pk else []
-        instance.new_citation = None
-        instance.pending_citations = sum(1 for citation in existing if citation.source.published)
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -634,21 +640,65 @@ class RecordResource(SlugFromTitleResource):
         user = kwargs.get("user")
         if instance.published != was_published and user is not None and not user.has_perm(self.publish_permission()):
             errors["Published"] = ["You may not publish or unpublish records."]
-        source_slug, quote = row.get("Source") or "", row.get("Quote") or ""
-        if bool(source_slug) != bool(quote):
-            errors["Quote"] = ["Give both a Source and a Quote, or neither."]
-        elif quote:
-            try:
-                source = self.sources.clean(source_slug)
-            except ValueError as error:
-                errors["Source"] = [str(error)]
-                instance.pending_citations += 1  # the unknown source is the row's problem, not a missing citation
-            else:
-                if not any(c.source_id == source.pk and c.quote == quote for c in existing):
-                    instance.new_citation = (source, quote)
-                    instance.pending_citations += source.published
+        try:
+            self.read_citations(instance, row)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+    def read_citations(self, instance, row):
+        """The Source and Quote cells give the record's citations, one per line: the Source cell one slug
+        per line, or one slug for every quote. They replace the record's citations; an unchanged quote
+        keeps its citation (and its history), and empty cells keep the citations as they are.
+
+        Sets ``citations_given`` (``None`` for "as they are"), ``citations_removed`` and
+        ``pending_citations``, the number of public citations the record will have."""
+        existing = list(instance.citations.all()) if instance.pk else []
+        instance.citations_given, instance.citations_removed = None, []
+        instance.pending_citations = sum(1 for citation in existing if citation.source.published)
+        slugs, lines = split_lines(row.get("Source")), split_lines(row.get("Quote"))
+        if not slugs and not lines:
+            return
+        if not slugs or not lines:
+            raise ValidationError({"Quote": ["Give both a Source and a Quote, or neither."]})
+        if len(slugs) != 1 and len(slugs) != len(lines):
+            raise ValidationError(
+                {
+                    "Source": [
+                        f"{len(slugs)} source(s) for {len(lines)} quote(s): give one source for every quote, "
+                        "or one source per line of quotes."
+                    ]
+                }
+            )
+        found = self.sources.find(slugs)
+        unknown = [slug for slug in dict.fromkeys(slugs) if slug.lower() not in found]
+        if unknown:
+            instance.pending_citations += 1  # the unknown source is the row's problem, not a missing citation
+            raise ValidationError({"Source": [f"unknown source {describe(unknown)}"]})
+        unchanged = {(citation.source_id, quotes.normalise(citation.quote).text): citation for citation in existing}
+        given, problems = [], []
+        for number, (slug, quote) in enumerate(zip(slugs * len(lines) if len(slugs) == 1 else slugs, lines), 1):
+            source = found[slug.lower()]
+            citation = unchanged.pop((source.pk, quotes.normalise(quote).text), None)
+            if citation is None:
+                citation = Citation(source=source, quote=quote)
+                try:
+                    citation.verify(source)
+                except ValidationError as error:
+                    where = f"line {number}: " if len(lines) > 1 else ""
+                    problems += [f"{where}{message}" for message in error.messages]
+            given.append(citation)
+        if problems:
+            raise ValidationError({"Quote": problems})
+        instance.citations_given = given
+        instance.citations_removed = list(unchanged.values())
+        instance.pending_citations = sum(1 for citation in given if citation.source.published)
+
+    @staticmethod
+    def citations_changed(instance):
+        given = getattr(instance, "citations_given", None)
+        return given is not None and (instance.citations_removed or any(c.pk is None for c in given))
 
     def import_row(self, row, instance_loader, **kwargs):
         """``Resource.import_row`` as records need it: no deletes; a new record is not copied to be
@@ -690,7 +740,7 @@ class RecordResource(SlugFromTitleResource):
         return result
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if original is None or instance.new_citation:
+        if original is None or self.citations_changed(instance):
             return False
         return super().skip_row(instance, original, row, import_validation_errors)
 
@@ -743,14 +793,25 @@ class RecordResource(SlugFromTitleResource):
                     for link in links[field.name].get(record.pk, ())
                 ),
             )
-        citations = [
-            Citation(source=record.new_citation[0], quote=record.new_citation[1], **{model._meta.model_name: record})
-            for record in records
-            if record.new_citation
-        ]
-        insert_objects(Citation, citations)
-        insert_history(Citation, citations, user, "+")
+        self.write_citations(records, user)
         data_changed()  # bulk writes send no signals
+
+    def write_citations(self, records, user):
+        """New citations first, then the replaced ones go: a record is never left without its evidence."""
+        name = self._meta.model._meta.model_name
+        added = []
+        for record in records:
+            for citation in record.citations_given or ():
+                if citation.pk is None:
+                    setattr(citation, name, record)
+                    added.append(citation)
+        insert_objects(Citation, added)
+        insert_history(Citation, added, user, "+")
+        removed = [citation.pk for record in records for citation in record.citations_removed]
+        if removed:
+            for citation in Citation.objects.filter(pk__in=removed):
+                citation._history_user = user
+                citation.delete()  # one by one, with its history and the check that evidence remains
 
     def write_links(self, model):
         """Replace the many-to-many links the file gave, keep the others; for the history, every link of
