@@ -165,6 +165,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 TRACKER_IMPORT_MAX_BYTES = env_int("TRACKER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+#: The largest source document (text, HTML or PDF) staff may upload to archive.
+TRACKER_SOURCE_MAX_BYTES = env_int("TRACKER_SOURCE_MAX_BYTES", 20 * 1024 * 1024)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,6 +1,7 @@
 """The staff interface: editing, two-step import with preview, export, history, publishing."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -13,8 +14,21 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from .extraction import ExtractionError, extract
 from .importing import ALL_OR_NOTHING, FORMATS, ImportFileError, max_upload_bytes, read_upload
-from .models import Challenge, Citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
+from .models import (
+    Challenge,
+    Citation,
+    FocusArea,
+    Initiative,
+    Milestone,
+    Organisation,
+    Recommendation,
+    Source,
+    UnsupportedRecords,
+    Visit,
+    left_unsupported,
+)
 from .resources import RESOURCES
 
 
@@ -171,15 +185,21 @@ class PublishableAdmin(TrackerAdmin):
 
     def set_published(self, request, objects, published):
         """Save one by one, so history and the admin log record who published what."""
+        updated = 0
         for obj in objects:
             if obj.published != published:
                 obj.published = published
                 obj._change_reason = "Published" if published else "Unpublished"
-                obj.save(update_fields=["published", "updated"])
+                try:
+                    obj.save(update_fields=["published", "updated"])
+                except UnsupportedRecords as error:  # a source that is some records' only public evidence
+                    self.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+                    continue
                 self.log_change(request, obj, [{"changed": {"fields": ["published"]}}])
+            updated += 1
         self.message_user(
             request,
-            ngettext("%(count)d record updated.", "%(count)d records updated.", len(objects)) % {"count": len(objects)},
+            ngettext("%(count)d record updated.", "%(count)d records updated.", updated) % {"count": updated},
             messages.SUCCESS,
         )
 
@@ -199,17 +219,106 @@ class OrganisationAdmin(TrackerAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class SourceAdminForm(forms.ModelForm):
+    """A source's archived text, pasted or read from an uploaded file (kept as the original)."""
+
+    upload = forms.FileField(
+        label=_("Original file"),
+        required=False,
+        help_text=_("Plain text (UTF-8), HTML or PDF: its text becomes the archived text. Or paste the text below."),
+    )
+
+    text = forms.CharField(
+        label=_("archived text"),
+        required=False,
+        strip=False,  # the text as published, to the last line break
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
+        help_text=Source._meta.get_field("text").help_text,
+    )
+
+    class Meta:
+        model = Source
+        fields = ["text"]  # the admin adds the fieldsets' other fields, with its own widgets
+
+    def clean_text(self):
+        return self.cleaned_data["text"].replace("\r\n", "\n")  # browsers send a textarea's lines as CRLF
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload = cleaned_data.get("upload")
+        if not upload:
+            return cleaned_data
+        limit = settings.TRACKER_SOURCE_MAX_BYTES
+        if upload.size > limit:
+            self.add_error(
+                "upload",
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            )
+        elif cleaned_data.get("text") != self.instance.text and cleaned_data.get("text"):
+            self.add_error("upload", _("Upload a file or paste the text, not both."))
+        else:
+            data = upload.read()
+            try:
+                extracted = extract(data, upload.name)
+            except ExtractionError as error:
+                self.add_error("upload", str(error))
+            else:
+                cleaned_data["text"] = extracted.text
+                self.instance.original, self.instance.original_type = data, extracted.content_type
+                self.instance.original_name = upload.name[:200]
+        return cleaned_data
+
+
 @admin.register(Source)
 class SourceAdmin(PublishableAdmin):
-    list_display = ["title", "kind", "reliability", "publication_date", "published"]
+    form = SourceAdminForm
+    list_display = ["title", "kind", "reliability", "publication_date", "verifiable", "published"]
     list_filter = ["kind", "reliability", "published"]
     search_fields = ["title", "publisher", "author", "original_name"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["created", "updated"]
+    readonly_fields = ["original_name", "original_type", "created", "updated"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "publisher", "author", "kind", "publication_date",
+                           "publication_precision", "url", "reliability", "reliability_note", "published"]}),
+        (_("Archived document"), {"fields": ["upload", "text", "original_name", "original_type"]}),
+        (None, {"fields": ["created", "updated"]}),
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("original")
+
+    @admin.display(boolean=True, description=_("archived text"))
+    def verifiable(self, source):
+        return source.verifiable
 
 
-class RecordAdmin(PublishableAdmin):
+class CitedAdmin(TrackerAdmin):
+    """What records and milestones share: the citation inline, and their citations' changes in their history."""
+
+    object_history_template = "admin/tracker/cited_history.html"
+
+    def save_formset(self, request, form, formset, change):
+        """New and changed citations are saved before the removed ones are deleted, so the record
+        keeps its evidence throughout (a citation's deletion checks that some remains)."""
+        if formset.model is not Citation:
+            return super().save_formset(request, form, formset, change)
+        for citation in formset.save(commit=False):
+            citation.save()
+        for citation in formset.deleted_objects:
+            citation.delete()
+
+    def history_view(self, request, object_id, extra_context=None):
+        citation_changes = (
+            Citation.history.filter(**{f"{self.opts.model_name}_id": object_id})
+            .select_related("source", "history_user")
+            .order_by("-history_date", "-history_id")[:100]
+        )
+        return super().history_view(request, object_id, {"citation_changes": citation_changes, **(extra_context or {})})
+
+
+class RecordAdmin(CitedAdmin, PublishableAdmin):
     form = RecordAdminForm
     inlines = [CitationInline]
     list_filter = ["published", "focus_areas"]
@@ -259,7 +368,7 @@ class VisitAdmin(RecordAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(TrackerAdmin):
+class MilestoneAdmin(CitedAdmin):
     inlines = [CitationInline]
     list_display = ["title", "initiative", "date", "date_precision"]
     list_filter = ["date_precision"]
@@ -280,3 +389,13 @@ class CitationAdmin(TrackerAdmin):
     list_select_related = ["source", "initiative", "milestone", "challenge", "recommendation", "visit"]
     search_fields = ["quote", "source__title"]
     autocomplete_fields = ["source", "initiative", "milestone", "challenge", "recommendation", "visit"]
+    readonly_fields = ["start", "end"]
+
+    def get_deleted_objects(self, objs, request):
+        """A citation that is the last public evidence of a published record is protected: the delete
+        page names the records instead of deleting."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        records = left_unsupported(Citation.objects.filter(pk__in=[obj.pk for obj in objs]))
+        protected = [*protected, *(_("%(kind)s “%(record)s”: its last public citation") % {
+            "kind": record._meta.verbose_name.capitalize(), "record": record} for record in records)]  # fmt: skip
+        return deleted, counts, perms_needed, protected

@@ -54,13 +54,36 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(published=True)
 
 
+class RecordQuerySet(PublishedQuerySet):
+    """What the record kinds' query sets share: ``for_list()`` and ``for_detail()`` say whether each
+    record's evidence is verified (``has_verified_evidence``)."""
+
+    def with_evidence(self):
+        return self.annotate(has_verified_evidence=verified_evidence(self.model))
+
+
 def published(model, lookup, to_attr=None):
     """Prefetch only the published side of a relation, so drafts never reach a public page."""
     return Prefetch(lookup, queryset=model.objects.published(), to_attr=to_attr)
 
 
 def citations():
-    return Prefetch("citations", queryset=Citation.objects.filter(source__published=True).select_related("source"))
+    """A record's public citations with their sources (but not the sources' texts: ``verified`` says enough)."""
+    return Prefetch(
+        "citations",
+        queryset=Citation.objects.filter(source__published=True)
+        .select_related("source")
+        .defer("source__text", "source__original"),
+    )
+
+
+def verified_evidence(model):
+    """Whether a record has a public citation checked against an archived text of a source that is not
+    of kind "unverified": without one, it carries a badge saying so."""
+    return Exists(
+        Citation.objects.filter(source__published=True, start__isnull=False, **{model._meta.model_name: OuterRef("pk")})
+        .exclude(source__kind=Source.Kind.UNVERIFIED)
+    )
 
 
 def filter_related(queryset, condition):
@@ -87,12 +110,12 @@ class CitationQuerySet(models.QuerySet):
         return super().delete()
 
 
-class ChallengeQuerySet(PublishedQuerySet):
+class ChallengeQuerySet(RecordQuerySet):
     def for_list(self):
-        return self.prefetch_related("focus_areas")
+        return self.with_evidence().prefetch_related("focus_areas")
 
     def for_detail(self):
-        return self.prefetch_related(
+        return self.with_evidence().prefetch_related(
             "focus_areas",
             published(Initiative, "initiatives"),
             published(Recommendation, "recommendations"),
@@ -100,12 +123,12 @@ class ChallengeQuerySet(PublishedQuerySet):
         )
 
 
-class InitiativeQuerySet(PublishedQuerySet):
+class InitiativeQuerySet(RecordQuerySet):
     def for_list(self):
-        return self.prefetch_related("focus_areas")  # the tags the list shows
+        return self.with_evidence().prefetch_related("focus_areas")  # the tags the list shows
 
     def for_detail(self):
-        return self.prefetch_related(
+        return self.with_evidence().prefetch_related(
             "focus_areas",
             "organisations",
             published(Initiative, "parent"),
@@ -118,7 +141,7 @@ class InitiativeQuerySet(PublishedQuerySet):
         )
 
 
-class RecommendationQuerySet(PublishedQuerySet):
+class RecommendationQuerySet(RecordQuerySet):
     def upcoming(self, today):
         """Still open, with a target period that has not ended by ``today``."""
         quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
@@ -131,10 +154,10 @@ class RecommendationQuerySet(PublishedQuerySet):
         return self.filter(not_passed).exclude(status__in=Recommendation.CLOSED_STATUSES)
 
     def for_list(self):
-        return self.select_related("focus_area", "proposed_by")
+        return self.with_evidence().select_related("focus_area", "proposed_by")
 
     def for_detail(self):
-        return self.select_related("focus_area", "proposed_by").prefetch_related(
+        return self.with_evidence().select_related("focus_area", "proposed_by").prefetch_related(
             "focus_areas",
             published(Visit, "visit"),
             published(Challenge, "challenges"),
@@ -143,12 +166,12 @@ class RecommendationQuerySet(PublishedQuerySet):
         )
 
 
-class VisitQuerySet(PublishedQuerySet):
+class VisitQuerySet(RecordQuerySet):
     def for_list(self):
-        return self.select_related("visitor_organisation").prefetch_related("hosts")
+        return self.with_evidence().select_related("visitor_organisation").prefetch_related("hosts")
 
     def for_detail(self):
-        return self.select_related("visitor_organisation").prefetch_related(
+        return self.with_evidence().select_related("visitor_organisation").prefetch_related(
             "hosts",
             "focus_areas",
             published(Initiative, "initiatives"),

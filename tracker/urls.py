@@ -10,6 +10,7 @@ urlpatterns = [
     path("feed/", feeds.LatestRecordsFeed(), name="feed"),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+    path("sources/<slug:slug>/original", views.source_original, name="source-original"),
     path("focus-areas/<slug:slug>/", views.FocusAreaDetailView.as_view(), name="focusarea-detail"),
     path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
 ]

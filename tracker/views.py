@@ -3,18 +3,19 @@
 import itertools
 
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, Q, Value
-from django.http import JsonResponse
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Value
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from . import charts, exports
+from . import charts, exports, passages
 from .caching import remember
 from .dates import PartialDate
 from .filters import ChallengeFilterSet, InitiativeFilterSet, RecommendationFilterSet, TimelineFilterSet, VisitFilterSet
@@ -301,14 +302,21 @@ def public_citation_counts():
 
 
 class SourceDetailView(NearestPageMixin, SingleObjectMixin, ListView):
-    """A published source and the public citations that quote it, a page at a time."""
+    """A published source: its archived text with the passages public records cite marked and linked
+    to them, and those citations a page at a time. Both are read only when the page body is rendered."""
 
     template_name = "tracker/source_detail.html"
     paginate_by = 50
     paginator_class = CachedCountPaginator
 
     def get(self, request, *args, **kwargs):
-        self.object = self.get_object(queryset=Source.objects.published())
+        sources = Source.objects.published().defer("text", "original")
+        self.object = self.get_object(
+            queryset=sources.annotate(
+                has_text=ExpressionWrapper(~Q(text=""), output_field=BooleanField()),
+                has_original=ExpressionWrapper(Q(original__isnull=False), output_field=BooleanField()),
+            )
+        )
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -316,8 +324,27 @@ class SourceDetailView(NearestPageMixin, SingleObjectMixin, ListView):
             Citation.objects.filter(source=self.object)
             .public()
             .select_related("initiative", "milestone__initiative", "challenge", "recommendation", "visit")
-            .order_by("pk")
+            .order_by(F("start").asc(nulls_last=True), "pk")
         )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(paragraphs=SimpleLazyObject(self.archived_text), **kwargs)
+
+    def archived_text(self):
+        """The text's paragraphs with every public citation's passage marked (see ``tracker.passages``)."""
+        if not self.object.has_text:
+            return []
+        text = Source.objects.filter(pk=self.object.pk).values_list("text", flat=True).get()
+        return passages.paragraphs(text, self.get_queryset().filter(start__isnull=False))
+
+
+def source_original(request, slug):
+    """The original file of a published source, always as a download (an HTML original never runs as a page)."""
+    source = get_object_or_404(Source.objects.published().exclude(original=None), slug=slug)
+    response = HttpResponse(bytes(source.original), content_type=source.original_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, source.original_name or f"{source.slug}")
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 class VocabularyDetailView(DetailView):
