@@ -818,7 +818,7 @@ class Citation(models.Model):
         # Related objects, not ids: in an admin inline the record may not be saved yet.
         if sum(1 for name in self.CITED_FIELDS if getattr(self, name) is not None) != 1:
             raise ValidationError(_("A citation supports exactly one record or milestone."))
-        if self.source_id is not None and self.quote:
+        if self.quote and (self.source_id is not None or Citation.source.is_cached(self)):
             self.verify()
 
     def save(self, *args, **kwargs):

@@ -310,6 +310,15 @@ class RowDiff(resources.Diff):
         self.left = [] if new else self._read_field_values(resource, instance)  # a new record's cells are all new
         self.right = []
 
+    @classmethod
+    def _read_field_values(cls, resource, instance):
+        """Each cell as an export writes it, computed cells (``dehydrate_*``: Source, Quote) included;
+        the library reads only the fields' attributes, so those cells showed blank."""
+        return [resources.ModelResource.export_field(resource, field, instance) for field in resource.get_import_fields()]
+
+    def compare_with(self, resource, instance):
+        self.right = self._read_field_values(resource, instance)
+
     def as_html(self):
         if self.new:
             return [self.cell_html(self.INSERTED, force_str(after)) for after in self.right]
@@ -598,7 +607,9 @@ class RecordResource(SlugFromTitleResource):
     def citations_of(record):
         """The record's citations as the file has them: those a row will write, else those stored."""
         given = getattr(record, "citations_given", None)
-        return given if given is not None else sorted(record.citations.all(), key=lambda citation: citation.pk or 0)
+        if given is not None:
+            return given
+        return sorted(record.citations.all(), key=lambda citation: citation.pk) if record.pk else []
 
     def dehydrate_source(self, record):
         return "\n".join(citation.source.slug for citation in self.citations_of(record))
