@@ -131,3 +131,38 @@ def test_detail_and_vocabulary_pages_have_no_serious_accessibility_violation(
         page.goto(url)
         screenshot(page, f"desktop-{name}")
         assert axe_violations(page) == [], name
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "nato-relations-with-bosnia-and-herzegovina",
+        "nato-approves-first-itpp",
+        "nato-deputy-secretary-general-visit-2025",
+        "nato-bosnian-partnership-article",
+    ],
+)
+def test_every_source_page_with_its_highlighted_text_has_no_serious_accessibility_violation(
+    page, axe_violations, screenshot, slug
+):
+    page.goto(f"/sources/{slug}/")
+    expect(page.locator(".archived-text mark").first).to_be_visible()
+    screenshot(page, f"desktop-source-{slug}")
+    assert axe_violations(page) == []
+
+
+def test_follow_a_quote_to_its_passage_in_the_source_and_back(page):
+    page.goto("/initiatives/partnership-for-peace/")
+    quote = page.locator("section.sources blockquote a").first
+    quoted = quote.inner_text()
+    quote.click()
+
+    expect(page).to_have_url(re.compile(r"/sources/nato-relations-with-bosnia-and-herzegovina/#c\d+$"))
+    anchor = page.locator(f"#{page.url.split('#')[1]}")
+    passage = anchor.locator("xpath=following-sibling::mark[1]")
+    expect(passage).to_be_in_viewport()
+    assert passage.inner_text().split()[:4] == quoted.split()[:4]
+
+    passage.locator("xpath=following-sibling::a[contains(@class, 'cite-link')][1]").click()
+    expect(page).to_have_url(re.compile(r"/initiatives/partnership-for-peace/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partnership for Peace")
