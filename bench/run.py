@@ -21,6 +21,7 @@ import io
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -265,7 +266,13 @@ def import_rows(count):
     areas = list(FocusArea.objects.values_list("name", flat=True))
     organisations = list(Organisation.objects.values_list("name", flat=True))
     challenges = list(Challenge.objects.order_by("pk").values_list("slug", flat=True)[:500])
-    sources = list(Source.objects.published().values_list("slug", flat=True))
+    # each row quotes a sentence of its source's archived text (checked as any import checks it), or for a
+    # source without text, a sentence of its own
+    sentences = {
+        slug: [line for line in re.split(r"(?<=[.!?])\s+", text) if len(line) > 40]
+        for slug, text in Source.objects.published().values_list("slug", "text")
+    }
+    sources = list(sentences)
     headers = [field.column_name for field in InitiativeResource().get_import_fields()]
     lines = [headers]
     for n in range(count):
@@ -285,8 +292,8 @@ def import_rows(count):
             "Part of": "",
             "Organisations": "; ".join(chooser.sample(organisations, 2)),
             "Challenges addressed": chooser.choice(challenges),
-            "Source": chooser.choice(sources),
-            "Quote": f"Quote {n} from the source.",
+            "Source": (source := chooser.choice(sources)),
+            "Quote": chooser.choice(sentences[source]) if sentences[source] else f"Quote {n} from the source.",
             "Published": "yes",
         }
         lines.append([row[header] for header in headers])
