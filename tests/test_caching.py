@@ -1,12 +1,12 @@
 """Remembered answers (counts, choice lists) are reused until the data changes, and never after."""
 
 import pytest
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from tracker import caching
-from tracker.models import Challenge, Initiative
+from tracker.bulk import insert_rows
+from tracker.models import Challenge, FocusArea, Initiative, Visit
 
 from .factories import (
     ChallengeFactory,
@@ -41,26 +41,46 @@ def test_an_answer_is_computed_once_until_the_data_changes():
     assert len(calls) == 2
 
 
-def test_a_committed_change_gives_every_process_a_new_version(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        ChallengeFactory()
-    published = cache.get(caching.VERSION_KEY)
-    caching.forget_version()  # what another process, or this one's next request, starts from
-    assert caching.data_version() == published
-    with django_capture_on_commit_callbacks(execute=True):
-        InitiativeFactory()
-    assert cache.get(caching.VERSION_KEY) != published
+def test_every_write_moves_the_version_whatever_makes_it():
+    challenge = ChallengeFactory()
+    seen = {caching.data_version()}
+    writes = [
+        lambda: challenge.save(),
+        lambda: Challenge.objects.filter(pk=challenge.pk).update(title="Updated by a query set"),
+        lambda: raw_sql("UPDATE tracker_challenge SET title = 'Updated by raw SQL'"),
+        lambda: challenge.focus_areas.add(FocusAreaFactory()),
+        lambda: insert_rows(FocusArea, ["name", "slug", "description"], [("Bulk", "bulk", "")]),
+        lambda: FocusArea.objects.filter(slug="bulk").delete(),
+    ]
+    for write in writes:
+        write()
+        seen.add(caching.data_version())
+    assert len(seen) == len(writes) + 1
 
 
-def test_a_rolled_back_change_publishes_nothing():
-    caching.publish_version()
-    published = cache.get(caching.VERSION_KEY)
+def raw_sql(statement):
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+
+
+def test_a_rolled_back_write_leaves_the_version_as_it_was():
+    challenge = ChallengeFactory()
+    version = caching.data_version()
     with pytest.raises(RuntimeError), transaction.atomic():
-        ChallengeFactory()
+        Challenge.objects.filter(pk=challenge.pk).update(published=False)
+        assert caching.data_version() != version  # the writer sees its own write at once
         raise RuntimeError
-    assert not caching.publishing_pending()
-    caching.forget_version()
-    assert caching.data_version() == published
+    assert caching.data_version() == version
+
+
+def test_a_write_moves_only_the_versions_of_its_own_tables():
+    visit, initiative = VisitFactory(), InitiativeFactory()
+    before = caching.data_version(Initiative), caching.data_version(Visit)
+    visit.save()
+    assert caching.data_version(Initiative) == before[0]
+    assert caching.data_version(Visit) != before[1]
+    visit.initiatives.add(initiative)  # a link table belongs to the model that declares it
+    assert caching.data_version(Initiative) == before[0]
 
 
 def test_history_rows_do_not_change_the_version():

@@ -63,10 +63,10 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
         InitiativeFactory(status="ongoing")
         VisitFactory(focus_areas=[FocusAreaFactory()], date=datetime.date(2000 + n, 6, 1))
         RecommendationFactory(target_date=datetime.date(year + 1, 1, 1), target_precision="year")
-    # two status counts, open challenges, next deadlines, latest visits and their focus areas
-    with django_assert_num_queries(6):
+    # the data versions, two status counts, open challenges, next deadlines, latest visits and their focus areas
+    with django_assert_num_queries(1 + 6):
         assert client.get(reverse("tracker:home")).text.count('class="compact-list"') == 2
-    with django_assert_num_queries(0):  # remembered: the counts, the deadlines and the rendered dashboard
+    with django_assert_num_queries(1):  # remembered: the counts, the deadlines and the rendered dashboard
         assert client.get(reverse("tracker:home")).text.count("<li>") >= 10
 
 
@@ -176,15 +176,15 @@ def test_timeline_runs_a_fixed_number_of_queries(client, django_assert_num_queri
         MilestoneFactory(initiative=InitiativeFactory(focus_areas=[cyber]), date=datetime.date(2000 + n, 1, 1))
         VisitFactory(focus_areas=[cyber], date=datetime.date(2000 + n, 6, 1))
     url = reverse("tracker:timeline")
-    # count, page of events, focus area choices (and with a filter, the check of the chosen area)
-    with django_assert_num_queries(3):
+    # the data versions, count, page of events, focus area choices (and with a filter, the check of the chosen area)
+    with django_assert_num_queries(1 + 3):
         assert len(timeline_titles(client.get(url))) == 2 * count
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1 + 4):
         assert len(timeline_titles(client.get(url, {"focus_area": cyber.slug}))) == 2 * count
-    # remembered: nothing, or only the check of the chosen area (and the events are not read)
-    with django_assert_num_queries(0):
-        assert client.get(url).text.count('class="timeline-title"') == 2 * count
+    # remembered: the data versions, and the check of the chosen area (the events are not read)
     with django_assert_num_queries(1):
+        assert client.get(url).text.count('class="timeline-title"') == 2 * count
+    with django_assert_num_queries(1 + 1):
         assert client.get(url, {"focus_area": cyber.slug}).text.count('class="timeline-title"') == 2 * count
 
 
@@ -245,11 +245,11 @@ def test_source_detail_runs_a_fixed_number_of_queries(client, django_assert_num_
         VisitFactory(cited__source=source)
         milestone = MilestoneFactory(initiative=initiative)
         Citation.objects.create(source=source, milestone=milestone, quote="A milestone quote.")
-    # the source, the count of its citations, a page of citations with the records they cite
-    with django_assert_num_queries(3):
+    # the source, the data versions, the count of its citations, a page of citations with the records they cite
+    with django_assert_num_queries(1 + 3):
         response = client.get(source.get_absolute_url())
     assert f"{5 * count} citations" in response.content.decode()
-    with django_assert_num_queries(1):  # remembered: the source's row only
+    with django_assert_num_queries(2):  # remembered: the source's row and the data versions
         assert f"{5 * count} citations" in client.get(source.get_absolute_url()).text
 
 
@@ -328,13 +328,13 @@ def test_vocabulary_pages_run_a_fixed_number_of_queries(client, django_assert_nu
         ChallengeFactory(focus_areas=[cyber])
         RecommendationFactory(focus_area=cyber, focus_areas=[cyber], proposed_by=nato)
         VisitFactory(focus_areas=[cyber], visitor_organisation=nato).hosts.add(nato)
-    # the term, then for each kind of record a count and the first records
-    with django_assert_num_queries(1 + 2 * 4):
+    # the term, the data versions, then for each kind of record a count and the first records
+    with django_assert_num_queries(2 + 2 * 4):
         client.get(cyber.get_absolute_url())
-    with django_assert_num_queries(1 + 2 * 3):
+    with django_assert_num_queries(2 + 2 * 3):
         client.get(nato.get_absolute_url())
-    for term in (cyber, nato):  # remembered: the term's row only
-        with django_assert_num_queries(1):
+    for term in (cyber, nato):  # remembered: the term's row and the data versions
+        with django_assert_num_queries(2):
             client.get(term.get_absolute_url())
 
 

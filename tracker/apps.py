@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_save
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,11 +9,13 @@ class TrackerConfig(AppConfig):
     verbose_name = _("Cooperation tracker")
 
     def ready(self):
-        from .caching import announce_changes
+        from .caching import follow_requests
+        from .data_versions import install_after_migrate
         from .exports import register_sqlite_functions
         from .models import Citation, Source, verify_loaded
 
-        announce_changes(self)
+        follow_requests()
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="tracker-data-versions")
         connection_created.connect(register_sqlite_functions)
         for model in (Source, Citation):
             post_save.connect(verify_loaded, sender=model, dispatch_uid=f"tracker-verify-loaded-{model._meta.label}")

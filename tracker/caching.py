@@ -1,43 +1,55 @@
-"""Answers to expensive public questions (counts, choice lists), kept until the data changes.
+"""Answers to expensive public questions (counts, choice lists, rendered pages), kept until the data changes.
 
-Every change to the tracker's data gives it a new *version*, a random token in
-the shared cache, once the change is committed. Answers are kept in each
-process's memory under the version they were computed for, so a change on any
-server makes every server compute afresh, and a page pays one shared-cache read
-for the version however many answers it uses. The thread that made a change
-sees it at once, before the commit.
+The database keeps a version of each tracker table (``tracker.data_versions``),
+moved by every committed write however it is made. A request reads all the
+versions once, in one query, when it first needs one; answers are kept in each
+process's memory under the versions they were computed for, so a write on any
+server makes every server compute afresh on its next request, and an
+uncommitted or rolled-back write changes nothing for others. Outside a request
+(a shell, a test, a command) the versions are read at each use.
 
-Saves, deletions and many-to-many changes announce themselves through signals;
-code that writes in bulk (``bulk_create``, ``QuerySet.update``, ``COPY``) calls
-``data_changed()`` itself.
+``data_version()`` changes with any table; ``data_version(Visit, …)`` only with
+the tables of the models named, so an answer that depends on visits alone can
+outlive an edit to an initiative.
 """
 
+import hashlib
 import threading
-import uuid
 
-from django.core.cache import cache, caches
-from django.core.signals import request_started
-from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from simple_history.models import HistoricalChanges
+from django.core.cache import caches
+from django.core.signals import request_finished, request_started
+from django.db import connection
 
-VERSION_KEY = "tracker:data-version"
+from . import data_versions
+
 MISSING = object()
 
 answers = caches["answers"]
 _local = threading.local()
 
 
-def data_version():
-    """The version of the data, read from the shared cache once per request."""
-    version = getattr(_local, "version", None)
-    if version is None:
-        version = cache.get(VERSION_KEY)
-        if version is None:  # the first request since the cache was emptied
-            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            version = cache.get(VERSION_KEY)
-        _local.version = version
-    return version
+def versions():
+    """``{table: version}``, read once per request."""
+    if not getattr(_local, "in_request", False):
+        return data_versions.read(connection)
+    if getattr(_local, "versions", None) is None:
+        _local.versions = data_versions.read(connection)
+    return _local.versions
+
+
+def tables_of(model):
+    """A model's table and those of its many-to-many links."""
+    return [model._meta.db_table, *(field.remote_field.through._meta.db_table for field in model._meta.many_to_many)]
+
+
+def data_version(*models):
+    """A token that changes whenever a table of ``models`` (by default, any tracker table) is written."""
+    current = versions()
+    if models:
+        items = [(table, current.get(table, 0)) for model in models for table in tables_of(model)]
+    else:
+        items = sorted(current.items())
+    return hashlib.blake2b(repr(items).encode(), digest_size=8).hexdigest()
 
 
 def remember(key, compute):
@@ -50,47 +62,20 @@ def remember(key, compute):
     return value
 
 
-def publish_version():
-    _local.unpublished = False
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+def start_request(**kwargs):
+    _local.in_request, _local.versions = True, None
 
 
-def publishing_pending():
-    """Whether this thread holds a change that will publish a new version when its transaction commits
-    (a rolled-back transaction drops the callback)."""
-    return getattr(_local, "unpublished", False) and any(
-        callback is publish_version for _, callback, _ in connection.run_on_commit
-    )
-
-
-def data_changed(**kwargs):
-    """Make remembered answers stale: at once for this thread, for every process once the change commits."""
-    _local.version = uuid.uuid4().hex
-    if not publishing_pending():
-        _local.unpublished = True
-        transaction.on_commit(publish_version)
-
-
-def forget_version(**kwargs):
-    """At the start of a request, read the version afresh, unless this thread holds uncommitted changes."""
-    if not publishing_pending():
-        _local.version = None
+def finish_request(**kwargs):
+    _local.in_request, _local.versions = False, None
 
 
 def forget_answers():
     """Drop every remembered answer of this process (for tests that empty the database under it)."""
-    _local.version = None
+    _local.versions = None
     answers.clear()
 
 
-def announce_changes(app_config):
-    """Connect saves, deletions and many-to-many changes of the app's models (history aside) to ``data_changed``.
-
-    Connected model by model: a receiver for every sender would stop Django's fast
-    bulk deletes of every other model too.
-    """
-    request_started.connect(forget_version, dispatch_uid="tracker-forget-version")
-    for model in app_config.get_models(include_auto_created=True):
-        if not issubclass(model, HistoricalChanges):
-            for signal in (post_save, post_delete, m2m_changed):
-                signal.connect(data_changed, sender=model, dispatch_uid=f"tracker-data-changed-{model._meta.label}")
+def follow_requests():
+    request_started.connect(start_request, dispatch_uid="tracker-versions-start")
+    request_finished.connect(finish_request, dispatch_uid="tracker-versions-finish")

@@ -28,7 +28,6 @@ from import_export.results import RowResult
 
 from . import quotes
 from .bulk import insert_history, insert_m2m_history, insert_objects, insert_rows
-from .caching import data_changed
 from .dates import PartialDate, Precision, parse_partial_date
 from .exports import FORMULA_PREFIXES, neutralise
 from .models import (
@@ -805,7 +804,6 @@ class RecordResource(SlugFromTitleResource):
                 ),
             )
         self.write_citations(records, user)
-        data_changed()  # bulk writes send no signals
 
     def write_citations(self, records, user):
         """New citations first, then the replaced ones go: a record is never left without its evidence."""

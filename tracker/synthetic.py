@@ -19,7 +19,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .bulk import insert_rows
-from .caching import data_changed
 from .dates import Precision
 from .models import Challenge, Citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
 
@@ -323,7 +322,6 @@ def generate(scale, seed=2026):
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), [table.model for table in tables]):
                 cursor.execute(statement)
-        data_changed()  # COPY sends no signals
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics, or the planner guesses on empty tables
             cursor.execute("ANALYZE")
