@@ -549,12 +549,43 @@ class Initiative(Record):
         verbose_name_plural = _("initiatives")
         permissions = staff_permissions("initiative", "initiatives", publish=True)
 
+    #: Set by an import, which checks the "part of" chain of a whole file at once (``parent_cycles``).
+    parts_checked = False
+
     def problems(self):
         yield from super().problems()
+        if self.parent_id is not None or Initiative.parent.is_cached(self):
+            if not self.parts_checked and self.parent is not None and self.is_among_ancestors_of(self.parent):
+                yield "parent", _("An initiative cannot be part of itself or of one of its own parts.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             yield "end_date", _("The end cannot be before the start.")
         if self.amount is not None and not self.currency:
             yield "currency", _("Give the currency of the amount.")
+
+
+    def is_among_ancestors_of(self, initiative):
+        """Whether this initiative is ``initiative`` or one of the initiatives it is part of, however deep."""
+        seen = set()
+        while initiative is not None and id(initiative) not in seen:
+            if initiative is self or (self.pk is not None and initiative.pk == self.pk):
+                return True
+            seen.add(id(initiative))
+            initiative = initiative.parent
+        return False
+
+
+def parent_cycles(parents):
+    """The keys of ``parents`` (``{slug: parent slug or None}``) that are part of themselves through the chain."""
+    cycles = set()
+    for start in parents:
+        seen, slug = set(), parents.get(start)
+        while slug is not None and slug not in seen:
+            if slug == start:
+                cycles.add(start)
+                break
+            seen.add(slug)
+            slug = parents.get(slug)
+    return cycles
 
 
 class Milestone(models.Model):

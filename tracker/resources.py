@@ -40,6 +40,7 @@ from .models import (
     Recommendation,
     Source,
     Visit,
+    parent_cycles,
     slug_for,
 )
 
@@ -871,6 +872,8 @@ def unsaved_parents(record):
 
 
 class InitiativeResource(RecordResource):
+    """Initiatives; "Part of" chains are checked for the whole file at once, against the database."""
+
     required_columns = ("Title", "Kind", "Status")
     export_prefetch = ("citations__source", "focus_areas", "parent", "organisations", "challenges")
     short_name = text("short_name", "Short name")
@@ -883,6 +886,41 @@ class InitiativeResource(RecordResource):
     parent = one("parent", "Part of", Initiative, key="slug")
     organisations = many("organisations", "Organisations", Organisation)
     challenges = many("challenges", "Challenges addressed", Challenge, key="slug")
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.cycles = self.find_cycles(dataset) if "Part of" in dataset.headers else set()
+        self.file_rows = {str(slug).strip().lower(): number for number, slug in enumerate(dataset["Slug"], 1)}
+
+    @staticmethod
+    def find_cycles(dataset):
+        """The slugs of the file's rows whose "Part of" chain, the file's rows over the database's, leads
+        back to them: one query, whatever the number of rows."""
+        parents = {
+            slug.lower(): parent.lower()
+            for slug, parent in Initiative.objects.filter(parent__isnull=False).values_list("slug", "parent__slug")
+        }
+        for slug, parent in zip(dataset["Slug"], dataset["Part of"], strict=True):
+            parents[str(slug).strip().lower()] = str(parent or "").strip().lower() or None
+        return parent_cycles(parents)
+
+    def import_instance(self, instance, row, **kwargs):
+        instance.parts_checked = True  # ``find_cycles`` did it for the whole file
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        named = str(row.get("Part of") or "").strip().lower()
+        if errors.get("parent") and named in self.file_rows:  # "unknown": its own row failed
+            errors["parent"] = [f"“{row.get('Part of')}” is row {self.file_rows[named]} of this file, which has errors."]
+        if instance.slug.lower() in self.cycles:
+            errors["Part of"] = [
+                f"“{row.get('Part of')}” is, through its own “Part of”, part of this initiative: "
+                "an initiative cannot be part of itself or of one of its own parts."
+            ]
+        if errors:
+            raise ValidationError(errors)
 
     class Meta(RecordResource.Meta):
         model = Initiative
