@@ -119,3 +119,26 @@ def test_visits_name_their_organisations_and_hosts(client):
     assert rows["With"]["Hosts"] == "'+Presidency; Ministry of Defence (MoD)"
     assert rows["With"]["Date"] == "2025-09-25"
     assert (rows["Without"]["Visiting organisation"], rows["Without"]["Hosts"]) == ("", "")
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("/initiatives.csv?status=bogus", "Status: Select a valid choice. bogus is not one of the available choices."),
+        ("/initiatives.csv?q=" + "x" * 201, "Search: Ensure this value has at most 200 characters (it has 201)."),
+        ("/visits.csv?focus_area=unknown-slug", "Focus area: Select a valid choice. unknown-slug is not one of"),
+    ],
+)
+def test_a_csv_with_an_invalid_filter_is_a_clear_error_not_a_cut_stream(client, seeded, url, message):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert not response.streaming
+    body = response.content.decode()
+    assert body.startswith("The CSV was not made: these filters are not valid.")
+    assert message in body
+
+
+def test_a_csv_whose_filters_select_nothing_is_complete(client, seeded):
+    response = client.get("/initiatives.csv?q=zzzzzzzz")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert response.status_code == 200 and len(rows) == 1 and rows[0][0] == "Title"

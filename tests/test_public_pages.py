@@ -176,8 +176,9 @@ def test_timeline_runs_a_fixed_number_of_queries(client, django_assert_num_queri
         MilestoneFactory(initiative=InitiativeFactory(focus_areas=[cyber]), date=datetime.date(2000 + n, 1, 1))
         VisitFactory(focus_areas=[cyber], date=datetime.date(2000 + n, 6, 1))
     url = reverse("tracker:timeline")
-    # the data versions, count, page of events, focus area choices (and with a filter, the check of the chosen area)
-    with django_assert_num_queries(1 + 3):
+    # the data versions, count, page of events, the areas published records carry, focus area choices
+    # (and with a filter, the check of the chosen area)
+    with django_assert_num_queries(1 + 4):
         assert len(timeline_titles(client.get(url))) == 2 * count
     with django_assert_num_queries(1 + 4):
         assert len(timeline_titles(client.get(url, {"focus_area": cyber.slug}))) == 2 * count
@@ -328,10 +329,11 @@ def test_vocabulary_pages_run_a_fixed_number_of_queries(client, django_assert_nu
         ChallengeFactory(focus_areas=[cyber])
         RecommendationFactory(focus_area=cyber, focus_areas=[cyber], proposed_by=nato)
         VisitFactory(focus_areas=[cyber], visitor_organisation=nato).hosts.add(nato)
-    # the term, the data versions, then for each kind of record a count and the first records
-    with django_assert_num_queries(2 + 2 * 4):
+    # the data versions, the terms published records carry, the term, then for each kind of record a count
+    # and the first records
+    with django_assert_num_queries(3 + 2 * 4):
         client.get(cyber.get_absolute_url())
-    with django_assert_num_queries(2 + 2 * 3):
+    with django_assert_num_queries(3 + 2 * 3):
         client.get(nato.get_absolute_url())
     for term in (cyber, nato):  # remembered: the term's row and the data versions
         with django_assert_num_queries(2):
@@ -354,3 +356,16 @@ def test_pages_escape_html_in_record_content(client):
     initiative = InitiativeFactory(title="<script>alert('x')</script>", summary="<b>bold</b>")
     for url in (reverse("tracker:initiative-list"), initiative.get_absolute_url(), reverse("tracker:feed")):
         assert b"<script>alert" not in client.get(url).content
+
+
+@pytest.mark.django_db
+def test_vocabulary_carried_only_by_drafts_has_no_public_page_nor_timeline_choice(client):
+    draft_area, public_area = FocusAreaFactory(name="Draft area"), FocusAreaFactory(name="Public area")
+    draft_organisation = OrganisationFactory(name="Draft organisation")
+    InitiativeFactory(published=False, focus_areas=[draft_area], organisations=[draft_organisation])
+    MilestoneFactory(initiative=InitiativeFactory(focus_areas=[public_area]))
+    assert client.get(draft_area.get_absolute_url()).status_code == 404
+    assert client.get(draft_organisation.get_absolute_url()).status_code == 404
+    assert client.get(public_area.get_absolute_url()).status_code == 200
+    timeline = client.get(reverse("tracker:timeline")).content.decode()
+    assert "Public area" in timeline and "Draft area" not in timeline

@@ -282,7 +282,7 @@ def test_only_users_allowed_to_publish_can_publish_by_import(django_user_model):
     row = "Title,Category,Source,Quote,Published\nCited,Political and constitutional,official-page,A quote,yes\n"
 
     result = import_rows(Challenge, row, user=importer)
-    assert describe_errors(result) == ["Row 1, Published: You may not publish or unpublish records."]
+    assert describe_errors(result) == ["Row 1, Published: You may not publish or unpublish challenges."]
     assert not Challenge.objects.exists()
 
     importer.user_permissions.add(Permission.objects.get(codename="publish_challenge"))
@@ -453,3 +453,22 @@ def test_the_cycle_collector_is_off_during_an_import_and_on_again_after_it_even_
     with pytest.raises(exceptions.ImportError):  # raised for the missing columns
         RESOURCES[Challenge]().import_data(tablib.Dataset().load("Nonsense\nx\n", format="csv"), raise_errors=True)
     assert during == [False] and gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_publishing_or_unpublishing_a_source_by_import_needs_the_publish_permission(django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from tracker.models import Source
+
+    source = SourceFactory(slug="official-page", published=False)
+    importer = django_user_model.objects.create_user("importer")
+    importer.user_permissions.set(
+        Permission.objects.filter(codename__in=["import_source", "change_source", "add_source"])
+    )
+    header = "Slug,Title,Kind,Reliability,Published\n"
+    for slug in ("official-page", "a-new-source"):
+        result = import_rows(Source, f"{header}{slug},{source.title},Official,High,yes\n", user=importer)
+        assert describe_errors(result) == ["Row 1, Published: You may not publish or unpublish sources."]
+    source.refresh_from_db()
+    assert not source.published and Source.objects.count() == 1

@@ -3,7 +3,6 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.shortcuts import redirect
@@ -28,6 +27,7 @@ from .models import (
     UnsupportedRecords,
     Visit,
     left_unsupported,
+    publish_permission,
 )
 from .resources import RESOURCES
 
@@ -155,8 +155,7 @@ class PublishableAdmin(TrackerAdmin):
     actions = ["publish", "unpublish"]
 
     def has_publish_permission(self, request):
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
+        return request.user.has_perm(publish_permission(self.model))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -16,6 +16,7 @@ import io
 import itertools
 from collections.abc import Callable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Aggregate, Case, CharField, F, Func, Value, When
 from django.db.models.expressions import Col
@@ -31,7 +32,7 @@ from django.db.models.functions import (
     LPad,
 )
 from django.db.models.lookups import In
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from .dates import Precision
@@ -231,12 +232,25 @@ def csv_query(queryset, columns):
     return annotated.order_by(*queryset.query.order_by or queryset.model._meta.ordering).values_list(*names)
 
 
+def invalid_filters(form):
+    """A list's CSV asked with filters its form refuses: a 400 saying which and why, as the list page shows them."""
+    lines = [f"{form.fields[name].label if name in form.fields else name}: {' '.join(errors)}"
+             for name, errors in form.errors.items()]  # fmt: skip
+    return HttpResponseBadRequest(
+        "\n".join([str(_("The CSV was not made: these filters are not valid.")), *lines, ""]),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 def stream_csv(filename, headers, rows):
-    """Stream the ``values_list`` query ``rows`` under ``headers`` as a CSV download."""
-    if connections[rows.db].vendor == "postgresql":
-        body = copy_csv(rows)
+    """Stream the ``values_list`` query ``rows`` under ``headers`` as a CSV download; the query is compiled
+    first, so a query that cannot select anything gives the header alone, never a stream cut short."""
+    try:
+        rows.query.get_compiler(using=rows.db).as_sql()
+    except EmptyResultSet:
+        body = iter(())
     else:
-        body = write_csv(rows)
+        body = copy_csv(rows) if connections[rows.db].vendor == "postgresql" else write_csv(rows)
     header = io.StringIO()
     header.write(BYTE_ORDER_MARK)
     csv.writer(header, lineterminator="\n").writerow(headers)

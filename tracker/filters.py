@@ -218,6 +218,10 @@ class TimelineFilterSet(django_filters.FilterSet):
         model = Milestone
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["focus_area"].queryset = used_by_published(FocusArea, "initiatives", "visits")
+
     def filter_visits(self, visits):
         if not self.is_bound:
             return visits

@@ -32,6 +32,11 @@ def staff_permissions(model_name, plural, publish=False):
     return permissions
 
 
+def publish_permission(model):
+    """The permission to publish or unpublish records of ``model`` (``app.publish_model``)."""
+    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
+
+
 class NameManager(models.Manager):
     """Vocabulary terms are referred to by name in fixtures and imported files."""
 

@@ -41,6 +41,7 @@ from .models import (
     Source,
     Visit,
     parent_cycles,
+    publish_permission,
     slug_for,
 )
 
@@ -454,8 +455,10 @@ class TrackerResource(resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         """Set the row's values, and read its many-to-many columns into ``pending_m2m`` (the library
         reads them only after saving, so their errors would come too late to report with the others)."""
-        instance._history_user = kwargs.get("user")
+        user = kwargs.get("user")
+        instance._history_user = user
         instance.pending_m2m = {}
+        was_published = bool(instance.pk) and getattr(instance, "published", False)
         errors = {}
         for field in self.cell_fields:
             if field.column_name in row:
@@ -469,6 +472,9 @@ class TrackerResource(resources.ModelResource):
                     instance.pending_m2m[field.attribute] = field.clean(row)
                 except ValueError as error:
                     errors[field.attribute] = [str(error)]
+        if getattr(instance, "published", False) != was_published and user is not None:
+            if not user.has_perm(publish_permission(self._meta.model)):
+                errors["Published"] = [f"You may not publish or unpublish {self._meta.model._meta.verbose_name_plural}."]
         if errors:
             raise ValidationError(errors)
 
@@ -599,10 +605,6 @@ class RecordResource(SlugFromTitleResource):
         instance_loader_class = KeyColumnLoader  # one query finds every record the file names
         use_bulk = True  # no savepoint per row: rows are only read until ``write`` saves them all
 
-    def publish_permission(self):
-        opts = self._meta.model._meta
-        return f"{opts.app_label}.publish_{opts.model_name}"
-
     @staticmethod
     def citations_of(record):
         """The record's citations as the file has them: those a row will write, else those stored."""
@@ -639,7 +641,6 @@ class RecordResource(SlugFromTitleResource):
 
     def import_instance(self, instance, row, **kwargs):
         """Also read the row's citations, reporting their problems together with the other columns'."""
-        was_published = bool(instance.pk) and instance.published
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -648,9 +649,6 @@ class RecordResource(SlugFromTitleResource):
         earlier = self.rows_by_slug.setdefault(instance.slug, kwargs.get("row_number"))
         if earlier != kwargs.get("row_number"):
             errors["Slug"] = [f"“{instance.slug}” is also the slug of row {earlier}: each row must be another record."]
-        user = kwargs.get("user")
-        if instance.published != was_published and user is not None and not user.has_perm(self.publish_permission()):
-            errors["Published"] = ["You may not publish or unpublish records."]
         try:
             self.read_citations(instance, row)
         except ValidationError as error:

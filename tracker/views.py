@@ -18,7 +18,14 @@ from django_filters.views import FilterView
 from . import charts, exports, passages
 from .caching import remember
 from .dates import PartialDate
-from .filters import ChallengeFilterSet, InitiativeFilterSet, RecommendationFilterSet, TimelineFilterSet, VisitFilterSet
+from .filters import (
+    ChallengeFilterSet,
+    InitiativeFilterSet,
+    RecommendationFilterSet,
+    TimelineFilterSet,
+    VisitFilterSet,
+    used_by_published,
+)
 from .models import (
     Challenge,
     Citation,
@@ -84,6 +91,8 @@ class RecordListView(FilteredListView):
 
     def render_to_response(self, context, **response_kwargs):
         if self.export_csv:
+            if self.filterset.is_bound and not self.filterset.is_valid():
+                return exports.invalid_filters(self.filterset.form)
             link = exports.link_column(_("Link"), self.request.build_absolute_uri(self.model.list_url()))
             columns = [*self.csv_columns, link]
             rows = exports.csv_query(self.object_list, columns)
@@ -352,6 +361,11 @@ class VocabularyDetailView(DetailView):
 
     template_name = "tracker/vocabulary_detail.html"
     records_per_group = 20
+    carried_by = ()  # the relations from a term to the records that carry it
+
+    def get_queryset(self):
+        """Only terms some published record carries: a draft's vocabulary has no public page."""
+        return used_by_published(self.model, *self.carried_by)
 
     def get_context_data(self, **kwargs):
         groups = [self.group(*related) for related in self.get_related()]
@@ -379,6 +393,7 @@ class VocabularyDetailView(DetailView):
 
 class FocusAreaDetailView(VocabularyDetailView):
     model = FocusArea
+    carried_by = ("initiatives", "challenges", "recommendations", "main_recommendations", "visits")
 
     def get_related(self):
         """``(model, condition, filter of the model's public list)`` for each kind of record that carries the area."""
@@ -393,6 +408,7 @@ class FocusAreaDetailView(VocabularyDetailView):
 
 class OrganisationDetailView(VocabularyDetailView):
     model = Organisation
+    carried_by = ("initiatives", "recommendations", "visits_made", "visits_hosted")
 
     def get_related(self):
         """``(model, condition, filter of the model's public list)`` for each kind of record that names it."""
