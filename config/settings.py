@@ -165,6 +165,9 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 TRACKER_IMPORT_MAX_BYTES = env_int("TRACKER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+#: Rows one import may hold (a preview checks every row while the request waits) and how far an XLSX may unpack.
+TRACKER_IMPORT_MAX_ROWS = env_int("TRACKER_IMPORT_MAX_ROWS", 10_000)
+TRACKER_IMPORT_MAX_UNPACKED_BYTES = env_int("TRACKER_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 #: The largest source document (text, HTML or PDF) staff may upload to archive.
 TRACKER_SOURCE_MAX_BYTES = env_int("TRACKER_SOURCE_MAX_BYTES", 20 * 1024 * 1024)
 

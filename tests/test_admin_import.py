@@ -127,3 +127,37 @@ def test_confirming_an_expired_or_forged_preview_asks_to_upload_again(client, ed
     assert response.redirect_chain[-1][0] == IMPORT_URL
     assert "The preview has expired" in response.content.decode()
     assert not Challenge.objects.exists()
+
+
+def test_a_wrong_header_row_is_one_clear_message_without_a_traceback(client, editor):
+    response = upload(client, "Wrong,Header\n1,2\n")
+    page = response.content.decode()
+    assert "The file&#x27;s columns do not match: missing columns “Title”, “Category”" in page
+    assert "Traceback" not in page and "rows_by_slug" not in page and ".py" not in page
+    assert response.context.get("confirm_form") is None
+
+
+def test_a_file_of_100000_columns_gets_a_short_message(client, editor):
+    columns = ",".join(f"c{n}" for n in range(100_000))
+    response = upload(client, f"{columns}\n{columns}\n")
+    assert "The file has 100,000 columns; a tracker file has at most 100." in response.content.decode()
+    assert len(response.content) < 100_000
+
+
+@override_settings(TRACKER_IMPORT_MAX_ROWS=50)
+def test_a_file_with_more_rows_than_the_admin_previews_is_refused_with_what_to_do(client, editor):
+    rows = "".join(f"Challenge {n},Budget and resources,Open\n" for n in range(51))
+    response = upload(client, "Title,Category,Status\n" + rows)
+    assert "The file has 51 rows; an import in the admin takes at most 50." in response.content.decode()
+    assert not Challenge.objects.exists()
+
+
+def test_an_xlsx_that_unpacks_to_a_huge_sheet_is_refused_before_it_is_read(client, editor):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", " " * (60 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 200_000
+    response = upload(client, buffer.getvalue(), name="bomb.xlsx", file_format=XLSX)
+    assert "This spreadsheet unpacks to 60.0\u00a0MB; the limit is 50.0\u00a0MB." in response.content.decode()

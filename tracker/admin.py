@@ -37,7 +37,7 @@ class TrackerImportForm(ImportForm):
 
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
-        self.format_classes = formats
+        self.format_classes, self.resource_classes = formats, resources
         self.fields["import_file"].help_text = _(
             "CSV (UTF-8, comma-separated), XLSX or JSON, with a header row; at most %(size)s."
         ) % {"size": filesizeformat(max_upload_bytes())}
@@ -53,9 +53,16 @@ class TrackerImportForm(ImportForm):
             )
         elif upload and file_format not in (None, ""):
             try:
-                upload.normalised, _dataset = read_upload(upload.read(), self.format_classes[int(file_format)]())
+                upload.normalised, dataset = read_upload(
+                    upload.read(), self.format_classes[int(file_format)](), max_rows=settings.TRACKER_IMPORT_MAX_ROWS
+                )
             except ImportFileError as error:
                 self.add_error("import_file", str(error))
+            else:
+                resource = self.resource_classes[int(cleaned_data.get("resource") or 0)]()
+                problem = resource.header_problem(dataset.headers)
+                if problem:
+                    self.add_error("import_file", problem)
         return cleaned_data
 
 
@@ -63,6 +70,7 @@ class TrackerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import (with preview), export, and history for every model staff edit."""
 
     import_form_class = TrackerImportForm
+    import_template_name = "admin/tracker/import.html"
     formats = FORMATS
 
     def get_resource_classes(self, request):

@@ -7,6 +7,8 @@ refused here, before any row is looked at.
 """
 
 import codecs
+import io
+import zipfile
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -15,6 +17,7 @@ from import_export.formats import base_formats
 FORMATS = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
 FORMATS_BY_NAME = {file_format().get_title().lower(): file_format for file_format in FORMATS}
 XLSX_SIGNATURE = b"PK\x03\x04"
+MAX_COLUMNS = 100  # the widest resource has 20
 #: django-import-export's options for "one transaction, rolled back by any bad row" (admin and scripts alike).
 ALL_OR_NOTHING = {"use_transactions": True, "rollback_on_validation_errors": True}
 
@@ -41,7 +44,37 @@ def decode_text(data):
         ) from None
 
 
-def read_upload(data, file_format):
+def check_unpacked_size(data):
+    """An XLSX file is a zip archive: refuse one that would unpack to more than the limit before parsing it
+    (a small file can hold a sheet of hundreds of megabytes)."""
+    limit = settings.TRACKER_IMPORT_MAX_UNPACKED_BYTES
+    try:
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile:
+        raise ImportFileError("This .xlsx file is damaged: open it in your spreadsheet program and save it again.") from None
+    if unpacked > limit:
+        raise ImportFileError(
+            f"This spreadsheet unpacks to {filesizeformat(unpacked)}; the limit is {filesizeformat(limit)}. "
+            "Split it into smaller files."
+        )
+
+
+def check_shape(dataset, max_rows):
+    """Bounded files only: more columns than any tracker file has is not a tracker file, and (in the
+    admin, ``max_rows``) a preview of more rows would keep the request waiting too long."""
+    if dataset.width > MAX_COLUMNS:
+        raise ImportFileError(
+            f"The file has {dataset.width:,} columns; a tracker file has at most {MAX_COLUMNS}. "
+            "Export first to get a file with the right columns."
+        )
+    if max_rows is not None and len(dataset) > max_rows:
+        raise ImportFileError(
+            f"The file has {len(dataset):,} rows; an import in the admin takes at most {max_rows:,}. "
+            "Split it into smaller files, or import it with the import_records command."
+        )
+
+
+def read_upload(data, file_format, max_rows=None):
     """Validate raw bytes for ``file_format``; return them as the format reads them (text as UTF-8)."""
     limit = max_upload_bytes()
     if not data:
@@ -51,6 +84,7 @@ def read_upload(data, file_format):
     if file_format.is_binary():
         if not data.startswith(XLSX_SIGNATURE):
             raise ImportFileError("This is not an Excel .xlsx file; choose the format that matches the file.")
+        check_unpacked_size(data)
         normalised, readable = data, data
     else:
         readable = decode_text(data)
@@ -64,6 +98,7 @@ def read_upload(data, file_format):
         ) from None
     if not dataset.headers or len(dataset) == 0:
         raise ImportFileError("The file has no rows to import: the first row must name the columns.")
+    check_shape(dataset, max_rows)
     return normalised, dataset
 
 

@@ -46,6 +46,7 @@ from .models import (
 )
 
 SEPARATOR = ";"
+MAX_NAMED = 10  # unknown columns named in a message; the others are counted
 BATCH = 1000  # records per UPDATE when an import changes existing ones
 
 
@@ -386,13 +387,14 @@ class TrackerResource(resources.ModelResource):
     def many_fields(self):
         return [field for field in self.import_fields if isinstance(field.widget, widgets.ManyToManyWidget)]
 
-    def before_import(self, dataset, **kwargs):
-        headers = [str(header or "").strip() for header in dataset.headers or []]
+    def header_problem(self, headers):
+        """What is wrong with a file's header row, in a sentence of bounded length, or ``None``."""
+        headers = [str(header or "").strip() for header in headers or []]
         known = {field.column_name for field in self.get_import_fields()}
         missing = [column for column in self.required_columns if column not in headers]
-        unknown = [header for header in headers if header not in known]
+        unknown = [header[:60] for header in headers if header not in known]
         if len(headers) == 1 and any(mark in headers[0] for mark in ";\t|"):
-            raise ValueError(
+            return (
                 f"The file has one column, “{headers[0][:60]}”: it seems to use another separator. "
                 "Save it as comma-separated CSV."
             )
@@ -400,12 +402,17 @@ class TrackerResource(resources.ModelResource):
         if missing:
             problems.append(f"missing columns {describe(missing)}")
         if unknown:
-            problems.append(f"unknown columns {describe(unknown)}")
+            more = f" and {len(unknown) - MAX_NAMED} more" if len(unknown) > MAX_NAMED else ""
+            problems.append(f"unknown columns {describe(unknown[:MAX_NAMED])}{more}")
         if problems:
-            raise ValueError(
-                f"The file's columns do not match: {'; '.join(problems)}. Expected {describe(sorted(known))}."
-            )
-        dataset.headers = headers
+            return f"The file's columns do not match: {'; '.join(problems)}. Expected {describe(sorted(known))}."
+        return None
+
+    def before_import(self, dataset, **kwargs):
+        problem = self.header_problem(dataset.headers)
+        if problem:
+            raise ValueError(problem)
+        dataset.headers = [str(header or "").strip() for header in dataset.headers]
         self.preload_related(dataset)
 
     def preload_related(self, dataset):
