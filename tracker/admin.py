@@ -71,6 +71,7 @@ class TrackerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     import_form_class = TrackerImportForm
     import_template_name = "admin/tracker/import.html"
+    export_template_name = "admin/tracker/export.html"
     formats = FORMATS
 
     def get_resource_classes(self, request):

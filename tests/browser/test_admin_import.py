@@ -101,9 +101,8 @@ def test_a_bad_row_is_reported_by_row_and_column_and_cannot_be_confirmed(page, e
     expect(page.get_by_role("heading", name="Some rows failed to validate")).to_be_visible()
     invalid = page.locator("table.import-preview tbody tr")
     expect(invalid).to_have_count(1)
-    expect(invalid.locator("td").first).to_have_text("1")
-    invalid.locator(".validation-error-count").hover()  # the admin shows a row's errors on hover
-    errors = invalid.locator("td.errors .validation-error-list > li")
+    expect(invalid.locator("th").first).to_have_text("1")
+    errors = invalid.locator("td.errors .validation-error-list > li")  # visible as they are: no hover needed
     expect(errors.first).to_be_visible()
     expect(errors.filter(has_text="Focus area")).to_contain_text("unknown focus area “Cyber”")
     expect(errors.filter(has_text="Target")).to_contain_text("“31/02/2026” is not a real date.")
@@ -127,3 +126,30 @@ def test_a_viewer_can_export_but_not_import_or_add(page, viewer, screenshot):
 
     response = page.goto(IMPORT)
     assert response.status == 403
+
+
+CSP_WATCH = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sample}`);
+});
+"""
+
+
+def test_the_import_preview_and_the_export_page_run_under_the_strict_csp(page, editor, tmp_path):
+    page.add_init_script(CSP_WATCH)
+    log_in(page, editor)
+    changed = f"{TITLE},Cyber defence,Proposed,Q4 2026,{SOURCE},{QUOTE},yes"
+    upload(page, write_csv(tmp_path, changed))
+    page.get_by_role("button", name="Confirm import").click()
+    upload(page, write_csv(tmp_path, changed.replace("Proposed", "Accepted")))  # an update: cells with a diff
+    expect(page.locator("table.import-preview tr.update ins").first).to_have_css("background-color", "rgb(230, 255, 230)")
+    assert page.evaluate("window.cspViolations") == []
+
+    page.goto(CHANGELIST)
+    page.get_by_role("link", name="Export", exact=True).click()
+    fields = page.locator('.selectable-field-export-row input[type="checkbox"]')
+    expect(fields.first).to_be_checked()
+    page.get_by_label("Select all").uncheck()
+    expect(fields.first).not_to_be_checked()
+    assert page.evaluate("window.cspViolations") == []
