@@ -180,3 +180,14 @@ def test_log_lines_are_single_lines_without_tracebacks():
     assert "\n" not in line
     assert line.startswith('Internal Server Error method=GET path="/x/"')
     assert "ValueError: boom second line at " in line
+
+
+@pytest.mark.django_db
+def test_pages_tell_caches_in_front_how_to_keep_them(client, django_user_model):
+    page = client.get("/")  # the language switcher carries the CSRF token
+    assert set(page["Cache-Control"].split(", ")) == {"private", "no-cache"}
+    feed = client.get("/feed/")
+    assert set(feed["Cache-Control"].split(", ")) == {"public", "no-cache"}
+    client.force_login(django_user_model.objects.create_user("staff", is_staff=True))
+    assert "private" in client.get("/feed/")["Cache-Control"]
+    assert "no-cache" in client.get("/admin/")["Cache-Control"]

@@ -2,6 +2,7 @@ import logging
 
 from django.db import InterfaceError, OperationalError, connection
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger("django.request")
 
@@ -28,3 +29,31 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = "30"
         response._has_been_logged = True  # Django's own "Service Unavailable" line would repeat this one
         return response.render()
+
+
+class CacheControlMiddleware:
+    """Every response says how a cache in front may keep it, unless the view said so itself.
+
+    A page that used the CSRF token, set a cookie or was made for a signed-in user is ``private``;
+    any other is ``public``. Both are ``no-cache`` (kept, but checked with the server before each use),
+    because unpublishing must take effect at once: no cache may answer from a copy unasked.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD") or response.has_header("Cache-Control"):
+            return response
+        personal = (
+            request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or request.META.get("CSRF_COOKIE_USED")
+            or response.cookies
+            or getattr(getattr(request, "user", None), "is_authenticated", False)
+        )
+        if personal:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, no_cache=True)
+        return response
