@@ -322,7 +322,7 @@ def measure_import(count, repeat):
     for _ in range(repeat):
         for step, dry_run in (("preview", True), ("commit", False)):
             started = time.perf_counter()
-            _, dataset = read_upload(data, CSV())
+            dataset = read_upload(data, CSV()).dataset
             result = import_dataset(InitiativeResource(), dataset, dry_run=dry_run, user=user, file_name="bench.csv")
             seconds = time.perf_counter() - started
             assert not result.has_errors() and not result.has_validation_errors(), "the benchmark file should import"

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 IMPORT_URL = reverse("admin:tracker_challenge_import")
 CONFIRM_URL = reverse("admin:tracker_challenge_process_import")
-CSV, XLSX, JSON = "0", "1", "2"
+CSV, XLSX, JSON, ODS = "0", "1", "2", "3"
 GOOD_CSV = "Title,Category,Status\nDefence budget limitations,Budget and resources,Open\n"
 
 
@@ -71,8 +71,8 @@ def test_xlsx_and_json_import_too(client, editor):
 @pytest.mark.parametrize(
     ("content", "name", "file_format", "message"),
     [
-        (GOOD_CSV.replace("Title", "Tïtle").encode("latin-1"), "latin1.csv", CSV, "not UTF-8 text"),
-        (GOOD_CSV.replace(",", ";"), "semicolons.csv", CSV, "seems to use another separator"),
+        (GOOD_CSV.encode() + b"\x81\x98\n", "unknown.csv", CSV, "not UTF-8, Windows-1250 or ISO-8859-2 text"),
+        (GOOD_CSV.replace(",", "|"), "pipes.csv", CSV, "seems to use another separator"),
         ("Category,Status\nBudget and resources,Open\n", "missing.csv", CSV, "missing columns “Title”"),
         ("Title,Category,Colour\nX,Budget and resources,red\n", "extra.csv", CSV, "unknown columns “Colour”"),
         (b"", "empty.csv", CSV, "The submitted file is empty."),

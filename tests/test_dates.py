@@ -52,3 +52,34 @@ def test_a_date_stored_as_the_first_day_of_its_period_is_valid(date, precision):
 def test_partial_dates_sort_chronologically():
     dates = [PartialDate(datetime.date(2023, 2, 1), "month"), PartialDate(datetime.date(2006, 1, 1), "year")]
     assert [d.year for d in sorted(dates)] == [2006, 2023]
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("25.09.2025.", "2025-09-25"),
+        ("25. 9. 2025.", "2025-09-25"),
+        ("25. septembra 2025.", "2025-09-25"),
+        ("septembar 2025", "2025-09"),
+        ("rujan 2025", "2025-09"),
+        ("септембар 2025", "2025-09"),
+        ("09.2025.", "2025-09"),
+        ("1. kvartal 2026", "2026-Q1"),
+        ("2. tromjesečje 2026", "2026-Q2"),
+        ("2006.", "2006"),
+        ("Q1 2026", "2026-Q1"),
+        ("25 September 2025", "2025-09-25"),
+    ],
+)
+def test_dates_are_read_as_the_region_and_english_write_them(written, iso):
+    from tracker.dates import parse_partial_date
+
+    assert parse_partial_date(written).isoformat() == iso
+
+
+@pytest.mark.parametrize("written", ["31.02.2026.", "5. kvartal 2026", "13.2025."])
+def test_impossible_regional_dates_are_refused(written):
+    from tracker.dates import parse_partial_date
+
+    with pytest.raises(ValueError):
+        parse_partial_date(written)

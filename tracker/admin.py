@@ -14,7 +14,7 @@ from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from .extraction import ExtractionError, extract
-from .importing import ALL_OR_NOTHING, FORMATS, ImportFileError, max_upload_bytes, read_upload
+from .importing import ALL_OR_NOTHING, ENCODINGS, FORMATS, ImportFileError, max_upload_bytes, read_upload
 from .models import (
     Challenge,
     Citation,
@@ -33,13 +33,21 @@ from .resources import RESOURCES
 
 
 class TrackerImportForm(ImportForm):
-    """The upload step: the file is checked (size, encoding, format, rows) before any preview."""
+    """The upload step: the file is checked (size, encoding, format, rows, columns) before any preview."""
+
+    encoding = forms.ChoiceField(
+        label=_("Character encoding"),
+        choices=list(ENCODINGS.items()),
+        initial="auto",
+        required=False,
+        help_text=_("For CSV files. Excel set to Bosnian, Croatian or Serbian saves CSV as Windows-1250."),
+    )
 
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
         self.format_classes, self.resource_classes = formats, resources
         self.fields["import_file"].help_text = _(
-            "CSV (UTF-8, comma-separated), XLSX or JSON, with a header row; at most %(size)s."
+            "CSV (separated by commas, semicolons or tabs), XLSX, ODS or JSON, with a header row; at most %(size)s."
         ) % {"size": filesizeformat(max_upload_bytes())}
 
     def clean(self):
@@ -53,14 +61,18 @@ class TrackerImportForm(ImportForm):
             )
         elif upload and file_format not in (None, ""):
             try:
-                upload.normalised, dataset = read_upload(
-                    upload.read(), self.format_classes[int(file_format)](), max_rows=settings.TRACKER_IMPORT_MAX_ROWS
+                read = read_upload(
+                    upload.read(),
+                    self.format_classes[int(file_format)](),
+                    max_rows=settings.TRACKER_IMPORT_MAX_ROWS,
+                    encoding=cleaned_data.get("encoding") or "auto",
                 )
             except ImportFileError as error:
                 self.add_error("import_file", str(error))
             else:
+                upload.normalised, upload.read_as = read.normalised, read.described
                 resource = self.resource_classes[int(cleaned_data.get("resource") or 0)]()
-                problem = resource.header_problem(dataset.headers)
+                problem = resource.header_problem(read.dataset.headers)
                 if problem:
                     self.add_error("import_file", problem)
         return cleaned_data

@@ -69,26 +69,48 @@ class PartialDate:
             raise ValidationError(_("A date with month precision must be stored as the first day of the month."))
 
 
-MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name} | {
-    name.lower(): number for number, name in enumerate(calendar.month_abbr) if name
-}
+#: Month names as the region writes them, each month's forms in one line: Bosnian and Serbian (Latin and
+#: Cyrillic), Croatian, each as a name ("septembar") and as in a date ("25. septembra"), and abbreviations.
+REGIONAL_MONTHS = [
+    "januar januara jan siječanj siječnja sij јануар јануара јан",
+    "februar februara feb veljača veljače velj фебруар фебруара феб",
+    "mart marta mar ožujak ožujka ožu март марта мар",
+    "april aprila apr travanj travnja tra април априла апр",
+    "maj maja svibanj svibnja svi мај маја",
+    "juni jun juna lipanj lipnja lip јун јуна",
+    "juli jul jula srpanj srpnja srp јул јула",
+    "august augusta avgust avgusta aug avg kolovoz kolovoza kol август августа авг",
+    "septembar septembra sep sept rujan rujna ruj септембар септембра сеп",
+    "oktobar oktobra okt listopad listopada lis октобар октобра окт",
+    "novembar novembra nov studeni studenoga studenog stu новембар новембра нов",
+    "decembar decembra dec prosinac prosinca pro децембар децембра дец",
+]
+MONTHS = (
+    {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+    | {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
+    | {name: number for number, names in enumerate(REGIONAL_MONTHS, 1) for name in names.split()}
+)
+NAME = r"(?P<month_name>[^\W\d_]+)"  # letters of any alphabet
+QUARTER_WORD = r"(?:kvartal|tromjesečje|квартал)"
 PATTERNS = [
-    (Precision.YEAR, r"(?P<year>\d{4})"),
+    (Precision.YEAR, r"(?P<year>\d{4})\.?"),
     (Precision.QUARTER, r"(?P<year>\d{4})[- ]?Q(?P<quarter>[1-4])"),
     (Precision.QUARTER, r"Q(?P<quarter>[1-4])[- ](?P<year>\d{4})"),
+    (Precision.QUARTER, rf"(?P<quarter>[1-4])\.? ?{QUARTER_WORD} (?P<year>\d{{4}})\.?"),  # "1. kvartal 2026"
     (Precision.MONTH, r"(?P<year>\d{4})-(?P<month>\d{1,2})"),
-    (Precision.MONTH, r"(?P<month>\d{1,2})/(?P<year>\d{4})"),
-    (Precision.MONTH, r"(?P<month_name>[A-Za-z]+)\.? (?P<year>\d{4})"),
+    (Precision.MONTH, r"(?P<month>\d{1,2})[/.] ?(?P<year>\d{4})\.?"),
+    (Precision.MONTH, rf"{NAME}\.? (?P<year>\d{{4}})\.?"),
     (Precision.DAY, r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"),
-    (Precision.DAY, r"(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})\.?"),
-    (Precision.DAY, r"(?P<day>\d{1,2})\.? (?P<month_name>[A-Za-z]+)\.? (?P<year>\d{4})"),
-    (Precision.DAY, r"(?P<month_name>[A-Za-z]+)\.? (?P<day>\d{1,2}),? (?P<year>\d{4})"),
+    (Precision.DAY, r"(?P<day>\d{1,2})[./] ?(?P<month>\d{1,2})[./] ?(?P<year>\d{4})\.?"),  # "25. 9. 2025."
+    (Precision.DAY, rf"(?P<day>\d{{1,2}})\.? {NAME}\.? (?P<year>\d{{4}})\.?"),
+    (Precision.DAY, rf"{NAME}\.? (?P<day>\d{{1,2}}),? (?P<year>\d{{4}})"),
 ]
 
 
 @functools.lru_cache(maxsize=4096)
 def parse_partial_date(text):
-    """Read a date as people write it: "2006", "Q2 2026", "Feb 2023", "25 September 2025", "2025-09-25".
+    """Read a date as people write it: "2006", "Q2 2026", "Feb 2023", "25 September 2025", "2025-09-25",
+    and as the region writes it: "25.09.2025.", "25. 9. 2025.", "septembar 2025", "1. kvartal 2026".
 
     Raises ``ValueError`` with a message fit for the person who wrote it. Answers are remembered: the
     same few dates recur down a spreadsheet's column.
@@ -113,7 +135,7 @@ def parse_partial_date(text):
         return PartialDate(date, precision)
     raise ValueError(
         f"“{text}” is not a date this tracker can read: write 2006, Q2 2026, 2023-02, Feb 2023, "
-        "2025-09-25 or 25 September 2025."
+        "2025-09-25, 25 September 2025, 25.09.2025. or 1. kvartal 2026."
     )
 
 

@@ -11,6 +11,7 @@ import contextlib
 import copy
 import gc
 import itertools
+import re
 from collections import defaultdict
 
 from diff_match_patch import diff_match_patch
@@ -277,11 +278,32 @@ class PartialDateField(fields.Field):
 
 
 class NumberWidget(widgets.DecimalWidget):
+    """An amount as English or the region writes it: "500000", "500,000.00", "500.000,00", "500 000,00"."""
+
     def clean(self, value, row=None, **kwargs):
         try:
-            return super().clean(value, row=row, **kwargs)
+            return super().clean(plain_number(value), row=row, **kwargs)
         except (ArithmeticError, ValueError):
             raise ValueError(f"{describe([value])} is not a number") from None
+
+
+THOUSANDS = {",": re.compile(r"-?\d{1,3}(,\d{3})+"), ".": re.compile(r"-?\d{1,3}(\.\d{3})+")}
+
+
+def plain_number(value):
+    """``value`` with a point for decimals and no thousands separators. Where both a comma and a point
+    appear, the last one is the decimal mark; a lone mark followed by groups of three digits separates
+    thousands ("500.000", "1,500,000"), any other is the decimal mark ("2,5")."""
+    if not isinstance(value, str):
+        return value
+    text = "".join(value.split()).replace("\u00a0", "")
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        return text.replace("." if decimal == "," else ",", "").replace(",", ".")
+    for mark in (",", "."):
+        if mark in text:
+            return text.replace(mark, "") if THOUSANDS[mark].fullmatch(text) else text.replace(",", ".")
+    return text
 
 
 def text(attribute, column_name):
