@@ -30,7 +30,9 @@ def main():
     quotes.normalise(text * 100)
     print(f"normalised a {len(text) * 100:,}-character text in {time.perf_counter() - started:.2f} s")
     started = time.perf_counter()
-    quotes.closest_passage("NATO promised Bosnia and Herzegovina full membership by 2027.", quotes.normalise(text), text)
+    quotes.closest_passage(
+        "NATO promised Bosnia and Herzegovina full membership by 2027.", quotes.normalise(text), text
+    )
     print(f"closest passage of a refused quote: {(time.perf_counter() - started) * 1000:.1f} ms")
 
 

@@ -18,7 +18,6 @@ from tracker.models import (
     Source,
     Visit,
 )
-
 from tracker.quotes import locate, normalise
 
 from .conftest import FIXTURES

@@ -23,7 +23,9 @@ def test_an_initiative_cannot_be_part_of_itself_or_of_its_own_part():
         initiative.parent = parent
         with pytest.raises(ValidationError) as error:
             initiative.full_clean()
-        assert error.value.message_dict["parent"] == ["An initiative cannot be part of itself or of one of its own parts."]
+        assert error.value.message_dict["parent"] == [
+            "An initiative cannot be part of itself or of one of its own parts."
+        ]
     whole.parent = None
     part_of_part.parent = whole  # moving a part elsewhere in the tree is fine
     part_of_part.full_clean()
@@ -53,7 +55,12 @@ def test_an_import_refuses_a_cycle_within_the_file_naming_its_rows():
         HEADER + "a,A,Programme,Ongoing,b\nb,B,Programme,Ongoing,c\nc,C,Programme,Ongoing,a\nd,D,Programme,Ongoing,a\n",
     )
     errors = describe_errors(result)
-    assert [line.split(":")[0] for line in errors] == ["Row 1, Part of", "Row 2, Part of", "Row 3, Part of", "Row 4, Part of"]
+    assert [line.split(":")[0] for line in errors] == [
+        "Row 1, Part of",
+        "Row 2, Part of",
+        "Row 3, Part of",
+        "Row 4, Part of",
+    ]
     assert all("cannot be part of itself or of one of its own parts" in line for line in errors[:3])
     assert errors[3] == "Row 4, Part of: “a” is row 1 of this file, which has errors."
     assert not Initiative.objects.exists()

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import tablib
 from django.core.exceptions import ValidationError
-from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -59,7 +59,10 @@ def test_a_table_row_matches_whatever_separates_its_cells(seeded):
     source = Source.objects.get(slug="nato-bosnian-partnership-article")
     citation = citation_for(source, "Defense Reform | Enhanced interoperability | Slow legislative approval")
     citation.clean()
-    assert source.text[citation.start : citation.end] == "Defense Reform\nEnhanced interoperability\nSlow legislative approval"
+    assert (
+        source.text[citation.start : citation.end]
+        == "Defense Reform\nEnhanced interoperability\nSlow legislative approval"
+    )
 
 
 @pytest.mark.parametrize(
@@ -73,7 +76,9 @@ def test_a_table_row_matches_whatever_separates_its_cells(seeded):
 def test_a_quote_that_is_not_in_the_text_is_refused_by_full_clean(seeded, wrong):
     with pytest.raises(ValidationError) as error:
         citation_for(official(), wrong).full_clean()
-    assert "is not in the archived text of “Relations with Bosnia and Herzegovina”" in error.value.message_dict["quote"][0]
+    assert (
+        "is not in the archived text of “Relations with Bosnia and Herzegovina”" in error.value.message_dict["quote"][0]
+    )
 
 
 def test_the_refusal_shows_the_closest_passage_so_a_typo_is_easy_to_mend(seeded):

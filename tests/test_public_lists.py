@@ -318,9 +318,7 @@ def test_initiative_csv_runs_a_fixed_number_of_queries(client, django_assert_num
         ("visit-list", VisitFactory, 1 + 1 + 1),
     ],
 )
-def test_other_lists_run_a_fixed_number_of_queries(
-    client, django_assert_num_queries, count, name, factory, queries
-):
+def test_other_lists_run_a_fixed_number_of_queries(client, django_assert_num_queries, count, name, factory, queries):
     organisation = OrganisationFactory()
     for _ in range(count):
         record = factory(focus_areas=[FocusAreaFactory(name="Shared")])

@@ -12,13 +12,13 @@ from decimal import Decimal
 import pytest
 import tablib
 from django.urls import reverse
+from import_export.formats import base_formats
 
-from tracker.importing import ImportFileError, import_dataset, read_upload
 from tracker.importing import CSV as CsvFormat
 from tracker.importing import ODS as OdsFormat
+from tracker.importing import ImportFileError, import_dataset, read_upload
 from tracker.models import Challenge, Initiative
 from tracker.resources import RESOURCES
-from import_export.formats import base_formats
 
 from .factories import ChallengeFactory, FocusAreaFactory
 
@@ -140,9 +140,9 @@ def test_dates_and_amounts_in_regional_forms_land_as_their_english_twins():
     FocusAreaFactory(name="Cyber defence")
     header = "Slug,Title,Kind,Status,Start,End,Amount,Currency"
     rows = [
-        "regional,Regionalna,Programme,Ongoing,25.09.2025.,septembar 2026,\"500.000,00\",EUR",
+        'regional,Regionalna,Programme,Ongoing,25.09.2025.,septembar 2026,"500.000,00",EUR',
         "spaced,Spaced,Programme,Ongoing,25. 9. 2025.,1. kvartal 2027,500 000,EUR",
-        "english,English,Programme,Ongoing,25 September 2025,Sep 2026,\"500,000.00\",EUR",
+        'english,English,Programme,Ongoing,25 September 2025,Sep 2026,"500,000.00",EUR',
     ]
     result = import_dataset(
         RESOURCES[Initiative](), tablib.Dataset().load("\n".join([header, *rows]), format="csv"), dry_run=False

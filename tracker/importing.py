@@ -20,7 +20,6 @@ import zipfile
 from decimal import Decimal
 
 import tablib
-
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from import_export.formats import base_formats
@@ -207,7 +206,9 @@ def check_unpacked_size(data):
     try:
         unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
     except zipfile.BadZipFile:
-        raise ImportFileError("This .xlsx file is damaged: open it in your spreadsheet program and save it again.") from None
+        raise ImportFileError(
+            "This .xlsx file is damaged: open it in your spreadsheet program and save it again."
+        ) from None
     if unpacked > limit:
         raise ImportFileError(
             f"This spreadsheet unpacks to {filesizeformat(unpacked)}; the limit is {filesizeformat(limit)}. "

@@ -86,8 +86,9 @@ def verified_evidence(model):
     """Whether a record has a public citation checked against an archived text of a source that is not
     of kind "unverified": without one, it carries a badge saying so."""
     return Exists(
-        Citation.objects.filter(source__published=True, start__isnull=False, **{model._meta.model_name: OuterRef("pk")})
-        .exclude(source__kind=Source.Kind.UNVERIFIED)
+        Citation.objects.filter(
+            source__published=True, start__isnull=False, **{model._meta.model_name: OuterRef("pk")}
+        ).exclude(source__kind=Source.Kind.UNVERIFIED)
     )
 
 
@@ -162,12 +163,16 @@ class RecommendationQuerySet(RecordQuerySet):
         return self.with_evidence().select_related("focus_area", "proposed_by")
 
     def for_detail(self):
-        return self.with_evidence().select_related("focus_area", "proposed_by").prefetch_related(
-            "focus_areas",
-            published(Visit, "visit"),
-            published(Challenge, "challenges"),
-            published(Initiative, "initiatives"),
-            citations(),
+        return (
+            self.with_evidence()
+            .select_related("focus_area", "proposed_by")
+            .prefetch_related(
+                "focus_areas",
+                published(Visit, "visit"),
+                published(Challenge, "challenges"),
+                published(Initiative, "initiatives"),
+                citations(),
+            )
         )
 
 
@@ -176,12 +181,16 @@ class VisitQuerySet(RecordQuerySet):
         return self.with_evidence().select_related("visitor_organisation").prefetch_related("hosts")
 
     def for_detail(self):
-        return self.with_evidence().select_related("visitor_organisation").prefetch_related(
-            "hosts",
-            "focus_areas",
-            published(Initiative, "initiatives"),
-            published(Recommendation, "recommendations"),
-            citations(),
+        return (
+            self.with_evidence()
+            .select_related("visitor_organisation")
+            .prefetch_related(
+                "hosts",
+                "focus_areas",
+                published(Initiative, "initiatives"),
+                published(Recommendation, "recommendations"),
+                citations(),
+            )
         )
 
 
@@ -566,7 +575,6 @@ class Initiative(Record):
             yield "end_date", _("The end cannot be before the start.")
         if self.amount is not None and not self.currency:
             yield "currency", _("Give the currency of the amount.")
-
 
     def is_among_ancestors_of(self, initiative):
         """Whether this initiative is ``initiative`` or one of the initiatives it is part of, however deep."""

@@ -1,6 +1,7 @@
 """A source's archived text as the public reads it: paragraphs, with the passages records cite marked."""
 
 import dataclasses
+import itertools
 
 
 @dataclasses.dataclass
@@ -26,7 +27,7 @@ def paragraphs(text, citations):
             continue
         points = [line_start, *(cut for cut in cuts if line_start < cut < line_end), line_end]
         segments = []
-        for start, end in zip(points, points[1:]):
+        for start, end in itertools.pairwise(points):
             covering = [c for c in located if c.start < end and c.end > start]
             segments.append(
                 Segment(

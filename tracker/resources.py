@@ -339,7 +339,9 @@ class RowDiff(resources.Diff):
     def _read_field_values(cls, resource, instance):
         """Each cell as an export writes it, computed cells (``dehydrate_*``: Source, Quote) included;
         the library reads only the fields' attributes, so those cells showed blank."""
-        return [resources.ModelResource.export_field(resource, field, instance) for field in resource.get_import_fields()]
+        return [
+            resources.ModelResource.export_field(resource, field, instance) for field in resource.get_import_fields()
+        ]
 
     def compare_with(self, resource, instance):
         self.right = self._read_field_values(resource, instance)
@@ -507,7 +509,9 @@ class TrackerResource(resources.ModelResource):
                     errors[field.attribute] = [str(error)]
         if getattr(instance, "published", False) != was_published and user is not None:
             if not user.has_perm(publish_permission(self._meta.model)):
-                errors["Published"] = [f"You may not publish or unpublish {self._meta.model._meta.verbose_name_plural}."]
+                errors["Published"] = [
+                    f"You may not publish or unpublish {self._meta.model._meta.verbose_name_plural}."
+                ]
         if errors:
             raise ValidationError(errors)
 
@@ -720,7 +724,8 @@ class RecordResource(SlugFromTitleResource):
             raise ValidationError({"Source": [f"unknown source {describe(unknown)}"]})
         unchanged = {(citation.source_id, quotes.normalise(citation.quote).text): citation for citation in existing}
         given, problems = [], []
-        for number, (slug, quote) in enumerate(zip(slugs * len(lines) if len(slugs) == 1 else slugs, lines), 1):
+        paired = slugs * len(lines) if len(slugs) == 1 else slugs
+        for number, (slug, quote) in enumerate(zip(paired, lines, strict=True), 1):
             source = found[slug.lower()]
             citation = unchanged.pop((source.pk, quotes.normalise(quote).text), None)
             if citation is None:
@@ -944,7 +949,9 @@ class InitiativeResource(RecordResource):
             errors = error.update_error_dict(errors)
         named = str(row.get("Part of") or "").strip().lower()
         if errors.get("parent") and named in self.file_rows:  # "unknown": its own row failed
-            errors["parent"] = [f"“{row.get('Part of')}” is row {self.file_rows[named]} of this file, which has errors."]
+            errors["parent"] = [
+                f"“{row.get('Part of')}” is row {self.file_rows[named]} of this file, which has errors."
+            ]
         if instance.slug.lower() in self.cycles:
             errors["Part of"] = [
                 f"“{row.get('Part of')}” is, through its own “Part of”, part of this initiative: "

@@ -143,7 +143,9 @@ def test_the_import_preview_and_the_export_page_run_under_the_strict_csp(page, e
     upload(page, write_csv(tmp_path, changed))
     page.get_by_role("button", name="Confirm import").click()
     upload(page, write_csv(tmp_path, changed.replace("Proposed", "Accepted")))  # an update: cells with a diff
-    expect(page.locator("table.import-preview tr.update ins").first).to_have_css("background-color", "rgb(230, 255, 230)")
+    expect(page.locator("table.import-preview tr.update ins").first).to_have_css(
+        "background-color", "rgb(230, 255, 230)"
+    )
     assert page.evaluate("window.cspViolations") == []
 
     page.goto(CHANGELIST)
