@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FIXTURES := vocabulary sources challenges initiatives visits recommendations
 
-.PHONY: run serve test bench install browser-deps migrate seed messages clean
+.PHONY: run serve test lint check bench install install-dev browser-deps migrate seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +14,18 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
 install: $(VENV)/.installed
+
+# Development tools (pytest, hypothesis, Playwright, ruff) on top of the production requirements.
+install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 
 seed: migrate
 	$(BIN)/python manage.py loaddata $(FIXTURES)
@@ -35,15 +42,24 @@ run: seed
 serve: install
 	DJANGO_DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=false $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=false $(BIN)/python manage.py createcachetable
 	DJANGO_DEBUG=false $(BIN)/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} \
 		--workers $${WEB_CONCURRENCY:-3} --timeout 30 --graceful-timeout 20 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest
 
+# Style: ruff's checks and its formatting, as configured in ruff.toml.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Django's system checks, and no model change without its migration.
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
 # Benchmark on PostgreSQL (its own database, tracker_bench): SCALE initiatives, results in bench/results.md.
-bench: install
+bench: install-dev
 	$(BIN)/python bench/run.py --scale $${SCALE:-100000}
 
 # The browser tests need Debian's Chromium and axe-core (from the npm registry);

@@ -67,7 +67,6 @@ def create_database(scale):
         server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.execute(f'CREATE DATABASE "{name}"')
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("loaddata", *FIXTURES, verbosity=0)
     started = time.perf_counter()
