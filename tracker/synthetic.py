@@ -160,6 +160,8 @@ class Generator:
         organisations = self.vocabulary(Organisation, ORGANISATIONS, kind=Organisation.Kind.NATO)
         sources = self.sources()
         source_ids = [row[0] for row in sources.rows]
+        published = sources.fields.index("published")
+        published_source_ids = [row[0] for row in sources.rows if row[published]]
         tables = [sources]
 
         def m2m(model, field):
@@ -237,11 +239,13 @@ class Generator:
         tables += [initiatives, challenges, visits, recommendations, milestones, citations]
 
         def cite(field, pk, count):
-            for _ in range(count):
+            """``count`` citations of the record; the first from a published source, as a published record needs."""
+            for number in range(count):
                 row = dict.fromkeys(Citation.CITED_FIELDS)
                 row[field] = pk
                 quote = f"Synthetic quote {self.random.randint(1, 10**6)} about this {field}."
-                citations.rows.append((self.random.choice(source_ids), quote, *row.values()))
+                source = self.random.choice(published_source_ids if number == 0 else source_ids)
+                citations.rows.append((source, quote, *row.values()))
 
         first = {model: next_id(model) for model in (Initiative, Challenge, Recommendation, Visit, Milestone)}
         initiative_ids = range(first[Initiative], first[Initiative] + self.scale)

@@ -1,0 +1,70 @@
+"""PostgreSQL itself refuses a published record without a public citation, on paths no model sees."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from tracker.models import Challenge, Citation, Source
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="deferred constraint triggers are a PostgreSQL feature"
+)
+
+
+def committed(*statements):
+    """Run ``statements`` in a transaction and check it as its commit would: the test's own transaction never
+    commits, so the deferred checks are made to run now (and deferred again for what follows)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement, params in statements:
+            cursor.execute(statement, params)
+        check_now(cursor)
+
+
+def check_now(cursor):
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # raises, and the transaction is over, if a check fails
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def single_cited_challenge():
+    return next(c for c in Challenge.objects.published() if c.citations.count() == 1)
+
+
+def test_raw_sql_cannot_delete_a_published_records_last_public_citation(seeded):
+    citation = single_cited_challenge().citations.get()
+    with pytest.raises(IntegrityError, match="would have no public citation"):
+        committed(("DELETE FROM tracker_citation WHERE id = %s", [citation.pk]))
+    assert Citation.objects.filter(pk=citation.pk).exists()
+
+
+def test_raw_sql_cannot_unpublish_the_only_source_of_published_records(seeded):
+    source = Source.objects.get(slug="nato-relations-with-bosnia-and-herzegovina")
+    with pytest.raises(IntegrityError, match="would have no public citation"):
+        committed(("UPDATE tracker_source SET published = false WHERE id = %s", [source.pk]))
+    assert Source.objects.get(pk=source.pk).published
+
+
+def test_a_query_set_cannot_publish_a_record_without_a_citation(db):
+    challenge = Challenge.objects.create(title="Uncited", category="political")
+    with pytest.raises(IntegrityError, match="would have no public citation"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            Challenge.objects.filter(pk=challenge.pk).update(published=True)
+            check_now(cursor)
+    assert not Challenge.objects.get(pk=challenge.pk).published
+
+
+def test_a_record_and_its_citation_in_one_transaction_and_a_deleted_record_are_fine(seeded):
+    source = Source.objects.get(slug="nato-relations-with-bosnia-and-herzegovina")
+    committed(
+        ("INSERT INTO tracker_challenge (created, updated, title, slug, summary, description, published, category,"
+         " status) VALUES (now(), now(), 'New', 'new', '', '', true, 'political', 'open')", []),
+        ("INSERT INTO tracker_citation (source_id, quote, challenge_id) SELECT %s, 'NATO', id FROM tracker_challenge"
+         " WHERE slug = 'new'", [source.pk]),
+    )  # fmt: skip
+    challenge = single_cited_challenge()
+    committed(
+        ("DELETE FROM tracker_citation WHERE challenge_id = %s", [challenge.pk]),
+        ("DELETE FROM tracker_challenge_focus_areas WHERE challenge_id = %s", [challenge.pk]),
+        ("DELETE FROM tracker_initiative_challenges WHERE challenge_id = %s", [challenge.pk]),
+        ("DELETE FROM tracker_recommendation_challenges WHERE challenge_id = %s", [challenge.pk]),
+        ("DELETE FROM tracker_challenge WHERE id = %s", [challenge.pk]),
+    )
+    assert Challenge.objects.filter(slug="new").exists() and not Challenge.objects.filter(pk=challenge.pk).exists()

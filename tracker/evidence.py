@@ -1,0 +1,124 @@
+"""No published record without a public citation, enforced by PostgreSQL itself.
+
+The models refuse it on every ORM path (``Record.clean()``, ``Citation.delete()``,
+``Source.save()``); these triggers refuse it on every other one: ``QuerySet.update()``,
+raw SQL, another application. They are constraint triggers deferred to the end of
+the transaction, so a record and its first citation may be written in either order
+within one (as ``loaddata``, imports and the admin do), and deleting a record with
+its citations is fine; what a transaction leaves behind is checked when it commits,
+and a violation rolls it back (an ``IntegrityError``).
+
+SQLite cannot defer a trigger, so there the models' checks are the rule.
+"""
+
+RECORDS = {  # record table: its column in tracker_citation
+    "tracker_initiative": "initiative_id",
+    "tracker_challenge": "challenge_id",
+    "tracker_recommendation": "recommendation_id",
+    "tracker_visit": "visit_id",
+}
+
+FUNCTIONS = """
+CREATE OR REPLACE FUNCTION tracker_require_evidence(record_table text, citation_column text, record_id bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    title text;
+BEGIN
+    EXECUTE format(
+        'SELECT r.title FROM %I r WHERE r.id = $1 AND r.published AND NOT EXISTS ('
+        '  SELECT 1 FROM tracker_citation c JOIN tracker_source s ON s.id = c.source_id'
+        '  WHERE c.%I = r.id AND s.published)',
+        record_table, citation_column
+    ) INTO title USING record_id;
+    IF title IS NOT NULL THEN
+        RAISE EXCEPTION 'The published record "%" (%) would have no public citation.', title, record_table
+            USING ERRCODE = 'check_violation';
+    END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_require_evidence_of(citation tracker_citation) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    {record_checks}
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_record_evidence() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM tracker_require_evidence(TG_TABLE_NAME, TG_ARGV[0], NEW.id);
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_citation_evidence() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM tracker_require_evidence_of(OLD);
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_source_evidence() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    citation tracker_citation;
+BEGIN
+    FOR citation IN SELECT * FROM tracker_citation WHERE source_id = OLD.id LOOP
+        PERFORM tracker_require_evidence_of(citation);
+    END LOOP;
+    RETURN NULL;
+END $$;
+"""
+
+
+def functions():
+    """The functions, ``tracker_require_evidence_of(citation)`` checking the record the citation supports."""
+    checks = "\n    ELS".join(
+        f"IF citation.{column} IS NOT NULL THEN\n        "
+        f"PERFORM tracker_require_evidence('{table}', '{column}', citation.{column});"
+        for table, column in RECORDS.items()
+    )
+    return FUNCTIONS.replace("{record_checks}", checks + "\n    END IF;")
+
+
+def triggers():
+    """``(table, CREATE CONSTRAINT TRIGGER statement)`` of each trigger."""
+    deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+    for table, column in RECORDS.items():
+        yield (
+            table,
+            (
+                f'CREATE CONSTRAINT TRIGGER tracker_evidence AFTER INSERT OR UPDATE OF published ON "{table}" '
+                f"{deferred} WHEN (NEW.published) EXECUTE FUNCTION tracker_record_evidence('{column}')"
+            ),
+        )
+    yield (
+        "tracker_citation",
+        (
+            "CREATE CONSTRAINT TRIGGER tracker_evidence AFTER DELETE OR UPDATE ON tracker_citation "
+            f"{deferred} EXECUTE FUNCTION tracker_citation_evidence()"
+        ),
+    )
+    yield (
+        "tracker_source",
+        (
+            "CREATE CONSTRAINT TRIGGER tracker_evidence AFTER UPDATE OF published ON tracker_source "
+            f"{deferred} WHEN (OLD.published AND NOT NEW.published) EXECUTE FUNCTION tracker_source_evidence()"
+        ),
+    )
+
+
+def install(connection):
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(functions())
+        for table, statement in triggers():
+            cursor.execute(f'DROP TRIGGER IF EXISTS tracker_evidence ON "{table}"')
+            cursor.execute(statement)
+
+
+def uninstall(connection):
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table, _statement in triggers():
+            cursor.execute(f'DROP TRIGGER IF EXISTS tracker_evidence ON "{table}"')
+        for function in ("tracker_record_evidence()", "tracker_citation_evidence()", "tracker_source_evidence()",
+                         "tracker_require_evidence_of(tracker_citation)",
+                         "tracker_require_evidence(text, text, bigint)"):  # fmt: skip
+            cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
