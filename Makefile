@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-FIXTURES := vocabulary sources challenges initiatives visits recommendations
 
 .PHONY: run serve test lint check bench install install-dev browser-deps migrate seed messages clean
 
@@ -28,7 +27,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py loaddata $(FIXTURES)
+	$(BIN)/python manage.py seed
 
 run: seed
 	@echo

@@ -31,7 +31,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
-FIXTURES = ["vocabulary", "sources", "challenges", "initiatives", "visits", "recommendations"]
 
 
 def configure():
@@ -68,7 +67,7 @@ def create_database(scale):
         server.execute(f'CREATE DATABASE "{name}"')
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("seed", verbosity=0)
     started = time.perf_counter()
     call_command("generate_data", scale=scale, stdout=io.StringIO())
     seconds = time.perf_counter() - started

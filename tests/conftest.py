@@ -7,8 +7,6 @@ from django.utils import translation
 
 from tracker.caching import forget_answers
 
-FIXTURES = ["vocabulary", "sources", "challenges", "initiatives", "visits", "recommendations"]
-
 
 @pytest.fixture(autouse=True)
 def fresh_answers():
@@ -26,7 +24,7 @@ def default_language():
 @pytest.fixture
 def seeded(db):
     """The database with the shipped fixtures loaded."""
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("seed", verbosity=0)
 
 
 @pytest.fixture

@@ -20,8 +20,6 @@ from tracker.models import (
 )
 from tracker.quotes import locate, normalise
 
-from .conftest import FIXTURES
-
 RECORD_MODELS = [Initiative, Challenge, Recommendation, Visit, Milestone]
 ALL_MODELS = [FocusArea, Organisation, Source, Citation, *RECORD_MODELS]
 
@@ -61,7 +59,7 @@ def test_fixtures_hold_every_fact_of_the_documents(seeded):
 
 def test_loading_the_fixtures_twice_changes_nothing(seeded):
     before = counts()
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("seed", verbosity=0)
     assert counts() == before
 
 

@@ -102,9 +102,7 @@ def run_elsewhere(statement):
 def test_another_process_unpublishing_is_seen_at_once_and_its_uncommitted_write_is_not(client, transactional_db):
     from django.core.management import call_command
 
-    from .conftest import FIXTURES
-
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("seed", verbosity=0)
     visit = Visit.objects.get(slug=VISIT)
     pages = visit_pages(visit)
     assert all(shown(client, url, visit.title) for url in pages)

@@ -34,12 +34,19 @@ def insert_rows(model, columns, rows, new_ids=False):
             ids = [new_id for (new_id,) in cursor.fetchall()]
             columns, rows = [pk, *columns], [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)]
         statement = f"COPY {connection.ops.quote_name(table)} ({quoted(columns)}) FROM STDIN"
-        # logged like any query when queries are (DEBUG, tests): COPY bypasses Django's cursor
-        logged = cursor.debug_sql(statement) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
-        with logged, cursor.cursor.copy(statement) as copy:
+        with copy_through(cursor, statement) as copy:
             for row in rows:
                 copy.write_row(row)
     return ids
+
+
+@contextlib.contextmanager
+def copy_through(cursor, statement, params=None):
+    """psycopg's ``COPY`` on a Django cursor, logged like any query when queries are (DEBUG, tests):
+    ``COPY`` goes past Django's cursor wrapper, which would otherwise log it."""
+    logged = cursor.debug_sql(statement, params) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
+    with logged, cursor.cursor.copy(statement, params) as copy:
+        yield copy
 
 
 def quoted(columns):

@@ -9,7 +9,6 @@ rows as they are read. Either way no model instance is built, Python does no
 work per cell, and memory stays flat.
 """
 
-import contextlib
 import csv
 import dataclasses
 import io
@@ -35,16 +34,9 @@ from django.db.models.lookups import In
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from .bulk import copy_through
+from .cells import BYTE_ORDER_MARK, FORMULA_PREFIXES
 from .dates import Precision
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-BYTE_ORDER_MARK = "\ufeff"  # lets spreadsheet programs recognise UTF-8
-
-
-def neutralise(value):
-    """Prefix a cell a spreadsheet would run as a formula with a quote (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 class Neutralised(Case):
@@ -269,9 +261,7 @@ def copy_csv(rows, block_size=64 * 1024):
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
     block = bytearray()
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        # logged like any query when queries are (DEBUG, tests): COPY bypasses Django's cursor
-        logged = cursor.debug_sql(statement, params) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
-        with logged, cursor.cursor.copy(statement, list(params)) as copy:
+        with copy_through(cursor, statement, list(params)) as copy:
             for data in copy:
                 block += data
                 if len(block) >= block_size:

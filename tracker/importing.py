@@ -24,7 +24,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from import_export.formats import base_formats
 
-BYTE_ORDER_MARK = "\ufeff"
+from .cells import BYTE_ORDER_MARK
 
 
 class CSV(base_formats.CSV):

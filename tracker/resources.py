@@ -29,8 +29,8 @@ from import_export.results import RowResult
 
 from . import quotes
 from .bulk import insert_history, insert_m2m_history, insert_objects, insert_rows
+from .cells import neutralise, restore
 from .dates import PartialDate, Precision, parse_partial_date
-from .exports import FORMULA_PREFIXES, neutralise
 from .models import (
     Challenge,
     Citation,
@@ -519,10 +519,7 @@ class TrackerResource(resources.ModelResource):
         """Trim cells and undo the quote that exports put before formula-like text."""
         for column, value in row.items():
             if isinstance(value, str):
-                value = value.strip()
-                if value[:1] == "'" and value[1:2] in FORMULA_PREFIXES and value[1:2]:
-                    value = value[1:]
-                row[column] = value
+                row[column] = restore(value.strip())
 
     def filter_export(self, queryset, **kwargs):
         return queryset.prefetch_related(*self.export_prefetch)

@@ -6,8 +6,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from ..conftest import FIXTURES
-
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
 # the tests themselves are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -51,7 +49,7 @@ def browser():
 
 @pytest.fixture
 def seeded_live_server(transactional_db, staff_groups, live_server):
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("seed", verbosity=0)
     return live_server
 
 

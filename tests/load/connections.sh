@@ -26,7 +26,7 @@ PSQL="psql -qtA -h 127.0.0.1 -U postgres -d postgres"
 
 $PSQL -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 $BIN/python manage.py migrate --noinput -v0
-$BIN/python manage.py loaddata vocabulary sources challenges initiatives visits recommendations -v0
+$BIN/python manage.py seed -v0
 $BIN/python manage.py collectstatic --noinput -v0
 
 SERVER=

@@ -21,7 +21,7 @@ CLUSTER="$(ls /etc/postgresql) main"
 
 psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 $BIN/python manage.py migrate --noinput -v0
-$BIN/python manage.py loaddata vocabulary sources challenges initiatives visits recommendations -v0
+$BIN/python manage.py seed -v0
 $BIN/python manage.py shell < tests/load/make_volume.py
 $BIN/python manage.py collectstatic --noinput -v0
 
