@@ -166,7 +166,9 @@ CACHES = {
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "tracker.importing.PreviewStorage"
+#: How long a previewed file waits for its confirmation.
+TRACKER_IMPORT_PREVIEW_SECONDS = env_int("TRACKER_IMPORT_PREVIEW_SECONDS", 3600)
 TRACKER_IMPORT_MAX_BYTES = env_int("TRACKER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 #: Rows one import may hold (a preview checks every row while the request waits) and how far an XLSX may unpack.
 TRACKER_IMPORT_MAX_ROWS = env_int("TRACKER_IMPORT_MAX_ROWS", 10_000)

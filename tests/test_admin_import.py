@@ -161,3 +161,19 @@ def test_an_xlsx_that_unpacks_to_a_huge_sheet_is_refused_before_it_is_read(clien
     assert len(buffer.getvalue()) < 200_000
     response = upload(client, buffer.getvalue(), name="bomb.xlsx", file_format=XLSX)
     assert "This spreadsheet unpacks to 60.0\u00a0MB; the limit is 50.0\u00a0MB." in response.content.decode()
+
+
+def waiting_previews():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM tracker_cache WHERE cache_key LIKE %s", ["%django-import-export-%"])
+        return cursor.fetchone()[0]
+
+
+def test_a_preview_that_cannot_be_confirmed_leaves_no_file_waiting(client, editor):
+    before = waiting_previews()
+    upload(client, "Title,Category\nX,Unknown category\n")
+    assert waiting_previews() == before
+    upload(client, GOOD_CSV)
+    assert waiting_previews() == before + 1

@@ -104,6 +104,17 @@ class TrackerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         tmp_storage.save(import_file.normalised)
         return tmp_storage
 
+    def import_action(self, request, **kwargs):
+        """A preview that cannot be confirmed (any error) leaves no file waiting in the cache."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        result, form = context.get("result"), context.get("form")
+        if result is not None and (result.has_errors() or result.has_validation_errors()):
+            name = getattr(form.cleaned_data.get("import_file"), "tmp_storage_name", None)
+            if name:
+                self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs()).remove()
+        return response
+
     def process_import(self, request, **kwargs):
         """Confirm step: if the previewed file is gone (expired, or a forged name), say so instead of failing."""
         if self.has_import_permission(request) and not self.previewed_file_exists(request):

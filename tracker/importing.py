@@ -23,6 +23,7 @@ import tablib
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from import_export.formats import base_formats
+from import_export.tmp_storages import CacheStorage
 
 from .cells import BYTE_ORDER_MARK
 
@@ -103,6 +104,15 @@ REGIONAL_LETTERS = set("čćđšžČĆĐŠŽ")
 
 class ImportFileError(ValueError):
     pass
+
+
+class PreviewStorage(CacheStorage):
+    """Where an uploaded file waits between preview and confirm: the shared (database) cache, so any server
+    can confirm it, for ``TRACKER_IMPORT_PREVIEW_SECONDS`` (the library keeps it a day)."""
+
+    @property
+    def CACHE_LIFETIME(self):  # noqa: N802 (the library's name)
+        return settings.TRACKER_IMPORT_PREVIEW_SECONDS
 
 
 @dataclasses.dataclass
