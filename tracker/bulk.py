@@ -107,11 +107,18 @@ def insert_history(model, objects, user, history_type):
     return insert_rows(history, columns, rows, new_ids=True)
 
 
+def link_fields(field):
+    """``(through model, its field to the record, its field to the other side)`` of a many-to-many ``field``."""
+    through = field.remote_field.through
+    return (
+        through,
+        through._meta.get_field(field.m2m_field_name()),
+        through._meta.get_field(field.m2m_reverse_field_name()),
+    )
+
+
 def insert_m2m_history(field, links):
     """The links of each history row, as django-simple-history stores them: ``(history id, link id, own id,
     other id)`` for each link of ``field`` (a many-to-many field) the record had when the history row was made."""
-    m2m_history = HistoricalRecords.m2m_models[field]
-    through = field.remote_field.through
-    own = through._meta.get_field(field.m2m_field_name()).column
-    other = through._meta.get_field(field.m2m_reverse_field_name()).column
-    insert_rows(m2m_history, ["history_id", "id", own, other], links)
+    _through, own, other = link_fields(field)
+    insert_rows(HistoricalRecords.m2m_models[field], ["history_id", "id", own.column, other.column], links)

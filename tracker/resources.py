@@ -28,7 +28,7 @@ from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
 from . import quotes
-from .bulk import insert_history, insert_m2m_history, insert_objects, insert_rows
+from .bulk import insert_history, insert_m2m_history, insert_objects, insert_rows, link_fields
 from .cells import neutralise, restore
 from .dates import PartialDate, Precision, parse_partial_date
 from .models import (
@@ -862,10 +862,7 @@ class RecordResource(SlugFromTitleResource):
         links = {}
         updated = {record.pk for record in self.to_update}
         for field in model._meta.many_to_many:
-            through = field.remote_field.through
-            own, other = (
-                through._meta.get_field(name) for name in (field.m2m_field_name(), field.m2m_reverse_field_name())
-            )
+            through, own, other = link_fields(field)
             given = [record for record in self.to_create + self.to_update if field.name in record.pending_m2m]
             kept = [record.pk for record in self.to_update if field.name not in record.pending_m2m]
             through.objects.filter(**{f"{own.name}__in": [r.pk for r in given if r.pk in updated]}).delete()

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from .bulk import insert_rows
+from .bulk import insert_rows, link_fields
 from .dates import Precision
 from .models import Challenge, Citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
 
@@ -165,9 +165,8 @@ class Generator:
         tables = [sources]
 
         def m2m(model, field):
-            through = model._meta.get_field(field).remote_field.through
-            own, other = (f.name for f in through._meta.fields if f.is_relation)
-            table = Table(through, [own, other])
+            through, own, other = link_fields(model._meta.get_field(field))
+            table = Table(through, [own.name, other.name])
             tables.append(table)
             return table
 

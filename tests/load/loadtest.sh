@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load and fault test of the production server (gunicorn, DJANGO_DEBUG off) on PostgreSQL.
 #
-#   tests/load/loadtest.sh            # 5,000 extra initiatives, 30 s at 64 connections, then the faults
+#   tests/load/loadtest.sh            # 5,000 synthetic initiatives (generate_data), 30 s at 64 connections, then the faults
 #
 # Reports requests/s, latency percentiles and errors from wrk; then restarts PostgreSQL
 # under load and checks that /healthz fails fast and recovers by itself; then kills an
@@ -22,7 +22,7 @@ CLUSTER="$(ls /etc/postgresql) main"
 psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 $BIN/python manage.py migrate --noinput -v0
 $BIN/python manage.py seed -v0
-$BIN/python manage.py shell < tests/load/make_volume.py
+$BIN/python manage.py generate_data --scale "${LOAD_INITIATIVES:-5000}" > /dev/null
 $BIN/python manage.py collectstatic --noinput -v0
 
 $BIN/gunicorn config.wsgi --bind 127.0.0.1:$PORT --workers ${WORKERS:-4} --timeout 30 --log-level warning &
