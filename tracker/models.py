@@ -875,7 +875,7 @@ class Citation(models.Model):
 
 
 def not_found_message(quote, source):
-    passage = quotes.closest_passage(quote, quotes.normalise(source.text), source.text)
+    passage = quotes.closest_passage(quote, quotes.normalised_text(source.text), source.text)
     shown = quote if len(quote) <= 120 else f"{quote[:117]}…"
     if passage is None or passage.similarity < quotes.SIMILAR_ENOUGH:
         return _("“%(quote)s” is not in the archived text of “%(source)s”, and nothing in it comes close.") % {

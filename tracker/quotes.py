@@ -41,7 +41,6 @@ class Normalised:
         return self.origin[start], self.origin[end - 1] + 1
 
 
-@functools.lru_cache(maxsize=8)  # a source's text is read for each of its quotes
 def normalise(text):
     chars, origin = [], array.array("L")
     space_at = None
@@ -62,6 +61,13 @@ def normalise(text):
     return Normalised("".join(chars), origin)
 
 
+@functools.lru_cache(maxsize=8)
+def normalised_text(text):
+    """``normalise`` for a source's text, remembered: it is read for each of its quotes. (Quotes are not
+    remembered here, or a file's quotes would push its sources' texts out.)"""
+    return normalise(text)
+
+
 def pattern(quote):
     """A regular expression over normalised text for ``quote``; its cells may be separated by a space or nothing."""
     cells = CELL_BOUNDARY.split(normalise(quote).text)
@@ -74,7 +80,7 @@ def locate(quote, text, near=None):
     ``text`` may be a ``Normalised`` already. Where the quote occurs more than once, the
     occurrence nearest ``near`` (an earlier start) is taken, else the first.
     """
-    normalised = text if isinstance(text, Normalised) else normalise(text)
+    normalised = text if isinstance(text, Normalised) else normalised_text(text)
     if not quote.strip():
         return None
     spans = [normalised.span_in_original(*match.span()) for match in pattern(quote).finditer(normalised.text)]

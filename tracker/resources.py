@@ -296,7 +296,7 @@ def plain_number(value):
     thousands ("500.000", "1,500,000"), any other is the decimal mark ("2,5")."""
     if not isinstance(value, str):
         return value
-    text = "".join(value.split()).replace("\u00a0", "")
+    text = "".join(value.split())  # ``split()`` also takes out non-breaking spaces
     if "," in text and "." in text:
         decimal = "," if text.rfind(",") > text.rfind(".") else "."
         return text.replace("." if decimal == "," else ",", "").replace(",", ".")
