@@ -29,18 +29,21 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed
 
+# The site, and beside it the task worker that checks and imports big files (stopped with the site).
 run: seed
 	@echo
 	@echo "Serving on http://127.0.0.1:8000/ (admin at /admin/)."
 	@echo "Create an admin account with: $(BIN)/python manage.py createsuperuser"
 	@echo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# Production: gunicorn on PostgreSQL with DJANGO_DEBUG off. Needs DATABASE_URL,
-# DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment (see README, "Deploying").
+# Production: gunicorn on PostgreSQL with DJANGO_DEBUG off, and the task worker that runs big imports.
+# Needs DATABASE_URL, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment (see README, "Deploying").
 serve: install
 	DJANGO_DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=false $(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	DJANGO_DEBUG=false $(BIN)/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} \
 		--workers $${WEB_CONCURRENCY:-3} --timeout 30 --graceful-timeout 20 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "tracker",
 ]
 
@@ -118,7 +120,13 @@ if env_bool("DJANGO_DB_POOL", False) and DATABASES["default"]["ENGINE"] == "djan
         "max_size": env_int("DJANGO_DB_POOL_MAX", 4),
         "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 5),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead logging: the task worker's long read of a big import does not lock out the site's writes.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+#: Big imports run in the task worker (``manage.py db_worker``), queued in the database: no other server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -170,8 +178,11 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "tracker.importing.PreviewStorage"
 #: How long a previewed file waits for its confirmation.
 TRACKER_IMPORT_PREVIEW_SECONDS = env_int("TRACKER_IMPORT_PREVIEW_SECONDS", 3600)
 TRACKER_IMPORT_MAX_BYTES = env_int("TRACKER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-#: Rows one import may hold (a preview checks every row while the request waits) and how far an XLSX may unpack.
-TRACKER_IMPORT_MAX_ROWS = env_int("TRACKER_IMPORT_MAX_ROWS", 10_000)
+#: A file of more rows than this is checked and imported by the task worker, with its progress shown,
+#: rather than while the request waits; no file may have more than TRACKER_IMPORT_MAX_ROWS.
+TRACKER_IMPORT_BACKGROUND_ROWS = env_int("TRACKER_IMPORT_BACKGROUND_ROWS", 1_000)
+TRACKER_IMPORT_MAX_ROWS = env_int("TRACKER_IMPORT_MAX_ROWS", 100_000)
+#: How far an XLSX or ODS may unpack.
 TRACKER_IMPORT_MAX_UNPACKED_BYTES = env_int("TRACKER_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 #: The largest source document (text, HTML or PDF) staff may upload to archive.
 TRACKER_SOURCE_MAX_BYTES = env_int("TRACKER_SOURCE_MAX_BYTES", 20 * 1024 * 1024)

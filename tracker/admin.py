@@ -1,24 +1,30 @@
 """The staff interface: editing, two-step import with preview, export, history, publishing."""
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import jobs
 from .extraction import ExtractionError, extract
 from .importing import ALL_OR_NOTHING, ENCODINGS, FORMATS, ImportFileError, max_upload_bytes, read_upload
 from .models import (
     Challenge,
     Citation,
     FocusArea,
+    ImportJob,
     Initiative,
     Milestone,
     Organisation,
@@ -71,6 +77,8 @@ class TrackerImportForm(ImportForm):
                 self.add_error("import_file", str(error))
             else:
                 upload.normalised, upload.read_as = read.normalised, read.described
+                upload.checked = read
+                upload.background = len(read.dataset) > settings.TRACKER_IMPORT_BACKGROUND_ROWS
                 resource = self.resource_classes[int(cleaned_data.get("resource") or 0)]()
                 problem = resource.header_problem(read.dataset.headers)
                 if problem:
@@ -104,8 +112,23 @@ class TrackerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         tmp_storage.save(import_file.normalised)
         return tmp_storage
 
+    def create_import_form(self, request):
+        """The upload's form, checked once a request (``import_action`` looks at it first)."""
+        if not hasattr(request, "import_form"):
+            request.import_form = super().create_import_form(request)
+        return request.import_form
+
     def import_action(self, request, **kwargs):
-        """A preview that cannot be confirmed (any error) leaves no file waiting in the cache."""
+        """A file too big to check while the request waits goes to the task worker (``tracker.jobs``),
+        and its job's page shows the progress. A preview that cannot be confirmed (any error) leaves no
+        file waiting in the cache."""
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            upload = form.cleaned_data.get("import_file") if form.is_valid() else None
+            if getattr(upload, "background", False):
+                file_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+                job = jobs.start(self.opts.model_name, file_format, upload.checked, upload.name, request.user)
+                return redirect("admin:tracker_importjob_change", job.pk)
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         result, form = context.get("result"), context.get("form")
@@ -430,3 +453,66 @@ class CitationAdmin(TrackerAdmin):
         protected = [*protected, *(_("%(kind)s “%(record)s”: its last public citation") % {
             "kind": record._meta.verbose_name.capitalize(), "record": record} for record in records)]  # fmt: skip
         return deleted, counts, perms_needed, protected
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Big imports on their way through the task worker (``tracker.jobs``): each job's page shows its
+    progress, then its totals or its problems, and the button that confirms it. Staff see their own
+    jobs (superusers every job); confirming needs the import permission of what the file holds."""
+
+    list_display = ["file_name", "resource", "user", "state", "progress", "created"]
+    list_filter = ["state", "resource"]
+    change_form_template = "admin/tracker/import_job.html"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("user")
+        return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False  # a job is made by uploading a file on the import page of what it holds
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request) and (obj is None or not obj.running)
+
+    @admin.display(description=_("Rows done"))
+    def progress(self, job):
+        return f"{number_format(job.done, force_grouping=True)} / {number_format(job.rows, force_grouping=True)}"
+
+    def target_admin(self, job):
+        return self.admin_site._registry[apps.get_model("tracker", job.resource)]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_object(request, object_id)
+        if job is None:
+            raise Http404(_("No such import job."))
+        target = self.target_admin(job)
+        can_confirm = target.has_import_permission(request)
+        if request.method == "POST":
+            if not can_confirm:
+                raise PermissionDenied
+            if jobs.confirm(job):
+                self.message_user(request, _("The import has started."), messages.SUCCESS)
+            else:
+                self.message_user(request, _("The check has expired: please upload the file again."), messages.ERROR)
+            return redirect("admin:tracker_importjob_change", job.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import of %(name)s") % {"name": job.file_name},
+            "job": job,
+            "target_opts": target.opts,
+            "done": number_format(job.done, force_grouping=True),
+            "rows": number_format(job.rows, force_grouping=True),
+            "can_confirm": can_confirm and job.state == ImportJob.State.CHECKED and not jobs.expired(job),
+        }
+        return TemplateResponse(request, self.change_form_template, context)

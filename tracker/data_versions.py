@@ -16,6 +16,7 @@ table queue on its version row until they commit.
 from django.apps import apps
 
 TABLE = "tracker_data_version"
+UNTRACKED = {"tracker_importjob"}
 
 POSTGRESQL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION tracker_bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -30,12 +31,13 @@ SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
 
 
 def tracked_tables(app_config=None):
-    """Every table of the tracker's models and their links, but not their history."""
+    """Every table of the tracker's models and their links, but not their history, nor import jobs
+    (their progress is no data of the tracker's)."""
     app_config = app_config or apps.get_app_config("tracker")
     return sorted(
         model._meta.db_table
         for model in app_config.get_models(include_auto_created=True)
-        if not model._meta.db_table.startswith("tracker_historical")
+        if not model._meta.db_table.startswith("tracker_historical") and model._meta.db_table not in UNTRACKED
     )
 
 

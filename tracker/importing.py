@@ -275,10 +275,17 @@ def read_upload(data, file_format, max_rows=None, encoding="auto"):
     return read
 
 
-def import_dataset(resource, dataset, dry_run, user=None, file_name=None):
-    """Import all rows or none: any row error or validation error rolls the whole file back."""
+def import_dataset(resource, dataset, dry_run, user=None, file_name=None, progress=None):
+    """Import all rows or none: any row error or validation error rolls the whole file back.
+    ``progress`` (if given) is called with the number of rows done after each row."""
     return resource.import_data(
-        dataset, dry_run=dry_run, raise_errors=False, user=user, file_name=file_name, **ALL_OR_NOTHING
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        user=user,
+        file_name=file_name,
+        progress=progress,
+        **ALL_OR_NOTHING,
     )
 
 

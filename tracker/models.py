@@ -4,9 +4,11 @@ Four kinds of record (initiatives, challenges, recommendations, visits) share
 ``Record``: a title, a stable slug, a summary, a published flag and
 timestamps. Every record, and every initiative milestone, is backed by
 ``Citation`` rows quoting a ``Source``. Focus areas and organisations are
-shared vocabularies, referred to by name.
+shared vocabularies, referred to by name. ``ImportJob`` is a big import on its way
+through the task worker.
 """
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -935,3 +937,47 @@ def verify_loaded(sender, instance, raw=False, **kwargs):
     for citation in citations:
         citation.verify()
     Citation.objects.bulk_update(citations, ["start", "end"])
+
+
+class ImportJob(models.Model):
+    """A file too big to check while a request waits: the task worker checks it (a dry run), and once staff
+    confirm, imports it, all rows or none, as the admin's own import does (``tracker.jobs``)."""
+
+    class State(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Ready to import")
+        INVALID = "invalid", _("Cannot be imported")
+        IMPORTING = "importing", _("Importing")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    RUNNING = (State.CHECKING, State.IMPORTING)
+
+    resource = models.CharField(max_length=40, help_text="What the file holds: a model name (``RESOURCES_BY_NAME``).")
+    file_format = models.CharField(max_length=10, help_text="``importing.FORMATS_BY_NAME``")
+    file_name = models.CharField(max_length=255)
+    read_as = models.CharField(max_length=100, blank=True)
+    data = models.BinaryField(help_text="The checked file, as the format reads it; emptied once it is done with.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
+    rows = models.PositiveIntegerField()
+    done = models.PositiveIntegerField(default=0, help_text="Rows checked (or imported) so far.")
+    totals = models.JSONField(default=dict, blank=True, help_text="New, updated, unchanged rows.")
+    problems = models.JSONField(default=list, blank=True, help_text="One line per problem, in row order.")
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("import job")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.resource})"
+
+    @property
+    def running(self):
+        return self.state in self.RUNNING
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.rows) if self.rows else 100

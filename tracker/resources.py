@@ -515,6 +515,11 @@ class TrackerResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if kwargs.get("progress"):
+            kwargs["progress"](kwargs["row_number"])
+
     def before_import_row(self, row, **kwargs):
         """Trim cells and undo the quote that exports put before formula-like text."""
         for column, value in row.items():
@@ -775,6 +780,7 @@ class RecordResource(SlugFromTitleResource):
                 result.diff = diff.as_html()
             if not new:
                 result.original = original
+            self.after_import_row(row, result, **kwargs)
         except ValidationError as error:
             result.import_type = RowResult.IMPORT_TYPE_INVALID
             result.validation_error = error
