@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import caching
+from . import caching, dates
 
 SECTIONS = [
     ("initiative", "tracker:initiative-list", _("Initiatives")),
@@ -26,8 +26,9 @@ def navigation(request):
 
 
 def data_version(request):
-    """The version of the data, for the keys of remembered fragments (``{% cache … data_version %}``).
+    """The version of the data and the site's date (deadlines pass with it), for the keys of remembered
+    fragments (``{% cache … today data_version %}``).
 
-    A function: templates call it, so pages without remembered fragments never read it.
+    Functions: templates call them, so pages without remembered fragments never read them.
     """
-    return {"data_version": caching.data_version}
+    return {"data_version": caching.data_version, "today": dates.today}

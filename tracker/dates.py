@@ -14,6 +14,8 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +69,32 @@ class PartialDate:
             raise ValidationError(_("A date with quarter precision must be stored as the first day of the quarter."))
         if self.precision == Precision.MONTH and day != 1:
             raise ValidationError(_("A date with month precision must be stored as the first day of the month."))
+
+
+def today():
+    """The site's date: the day it is in Sarajevo (``TIME_ZONE``), whatever the server's clock zone."""
+    return timezone.localdate()
+
+
+def period_start(day, precision):
+    """The first day of the year, quarter, month or day that holds ``day``."""
+    if precision == Precision.YEAR:
+        return day.replace(month=1, day=1)
+    if precision == Precision.QUARTER:
+        return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+    if precision == Precision.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def ended_before(date_field, precision_field, day):
+    """A condition on a partial date: its whole period ended before ``day`` ("Q1 2026" ends with 31 March
+    2026, so it has ended before 1 April). A period ends before ``day`` when it starts before the period of
+    the same precision that holds ``day``."""
+    condition = Q(pk__in=[])
+    for precision in Precision.values:
+        condition |= Q(**{precision_field: precision, f"{date_field}__lt": period_start(day, precision)})
+    return condition
 
 
 #: Month names as the region writes them, each month's forms in one line: Bosnian and Serbian (Latin and

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from . import dates
 from .caching import remember
 from .models import (
     Challenge,
@@ -125,7 +126,25 @@ class RecordFilterSet(django_filters.FilterSet):
         return queryset.filter(**{f"{name}__lte": datetime.date(year, 12, 31)})
 
 
-class InitiativeFilterSet(RecordFilterSet):
+class DeadlineFilterSet(RecordFilterSet):
+    """``?overdue=yes`` (past its planned end, still open), ``soon`` (ends within 90 days) or ``no``."""
+
+    overdue = django_filters.ChoiceFilter(
+        choices=[("yes", _("Overdue")), ("soon", _("Due within 90 days")), ("no", _("Not overdue"))],
+        method="filter_overdue",
+        label=_("Deadline"),
+    )
+
+    def filter_overdue(self, queryset, name, value):
+        today = dates.today()
+        if value == "yes":
+            return queryset.overdue(today)
+        if value == "soon":
+            return queryset.due_soon(today)
+        return queryset.exclude(queryset.overdue_condition(today))
+
+
+class InitiativeFilterSet(DeadlineFilterSet):
     vocabulary_relations = {"organisation": (Organisation, ["initiatives"])}
     kind = multiple_choice(Initiative.Kind.choices, _("Kind"))
     status = multiple_choice(Initiative.Status.choices, _("Status"))
@@ -163,7 +182,7 @@ class ChallengeFilterSet(RecordFilterSet):
         fields = []
 
 
-class RecommendationFilterSet(RecordFilterSet):
+class RecommendationFilterSet(DeadlineFilterSet):
     vocabulary_relations = {"proposed_by": (Organisation, ["recommendations"])}
     status = multiple_choice(Recommendation.Status.choices, _("Status"))
     proposed_by = by_slug(Organisation.objects.all(), "proposed_by", _("Proposed by"))

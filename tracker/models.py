@@ -8,6 +8,8 @@ shared vocabularies, referred to by name. ``ImportJob`` is a big import on its w
 through the task worker.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import quotes
+from . import dates, quotes
 from .dates import PartialDateAttribute, PrecisionField, validate_partial_dates
 from .search import SearchDocument
 
@@ -109,6 +111,48 @@ def public_citation(prefix=""):
     return condition & Q(**{f"{prefix}source__published": True})
 
 
+class DeadlineQuerySet(RecordQuerySet):
+    """Records with a planned end (``model.DEADLINE``: a recommendation's target, an initiative's end) are
+    **overdue** once its whole period has passed while they are still open (``model.OPEN_STATUSES``), and
+    **due soon** while it ends within ``DUE_SOON_DAYS``. "Ongoing" has no date, so it is never either."""
+
+    DUE_SOON_DAYS = 90
+
+    def ended_before(self, day):
+        return dates.ended_before(*self.model.DEADLINE, day)
+
+    def still_open(self):
+        return Q(status__in=self.model.OPEN_STATUSES, **{f"{self.model.DEADLINE[0]}__isnull": False})
+
+    def overdue_condition(self, today):
+        return self.still_open() & self.ended_before(today)
+
+    def due_soon_condition(self, today):
+        horizon = today + datetime.timedelta(days=self.DUE_SOON_DAYS + 1)
+        return self.still_open() & ~self.ended_before(today) & self.ended_before(horizon)
+
+    def overdue(self, today):
+        return self.filter(self.overdue_condition(today))
+
+    def due_soon(self, today):
+        return self.filter(self.due_soon_condition(today))
+
+    def upcoming(self, today):
+        """Still open, with a planned end whose period has not ended by ``today``."""
+        return self.filter(self.still_open()).exclude(self.ended_before(today))
+
+    def with_deadline(self, today):
+        """``deadline``: "overdue", "due_soon" or ``None``, for the badge on each row and page."""
+        return self.annotate(
+            deadline=models.Case(
+                models.When(self.overdue_condition(today), then=models.Value("overdue")),
+                models.When(self.due_soon_condition(today), then=models.Value("due_soon")),
+                default=None,
+                output_field=models.CharField(),
+            )
+        )
+
+
 class CitationQuerySet(models.QuerySet):
     def public(self):
         return self.filter(public_citation())
@@ -131,42 +175,37 @@ class ChallengeQuerySet(RecordQuerySet):
         )
 
 
-class InitiativeQuerySet(RecordQuerySet):
+class InitiativeQuerySet(DeadlineQuerySet):
     def for_list(self):
-        return self.with_evidence().prefetch_related("focus_areas")  # the tags the list shows
-
-    def for_detail(self):
-        return self.with_evidence().prefetch_related(
-            "focus_areas",
-            "organisations",
-            published(Initiative, "parent"),
-            published(Initiative, "parts"),
-            published(Challenge, "challenges"),
-            published(Recommendation, "recommendations"),
-            published(Visit, "visits"),
-            Prefetch("milestones", queryset=Milestone.objects.prefetch_related(citations())),
-            citations(),
-        )
-
-
-class RecommendationQuerySet(RecordQuerySet):
-    def upcoming(self, today):
-        """Still open, with a target period that has not ended by ``today``."""
-        quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
-        not_passed = (
-            Q(target_precision="day", target_date__gte=today)
-            | Q(target_precision="month", target_date__gte=today.replace(day=1))
-            | Q(target_precision="quarter", target_date__gte=quarter_start)
-            | Q(target_precision="year", target_date__gte=today.replace(month=1, day=1))
-        )
-        return self.filter(not_passed).exclude(status__in=Recommendation.CLOSED_STATUSES)
-
-    def for_list(self):
-        return self.with_evidence().select_related("focus_area", "proposed_by")
+        # the tags the list shows
+        return self.with_evidence().with_deadline(dates.today()).prefetch_related("focus_areas")
 
     def for_detail(self):
         return (
             self.with_evidence()
+            .with_deadline(dates.today())
+            .prefetch_related(
+                "focus_areas",
+                "organisations",
+                published(Initiative, "parent"),
+                published(Initiative, "parts"),
+                published(Challenge, "challenges"),
+                published(Recommendation, "recommendations"),
+                published(Visit, "visits"),
+                Prefetch("milestones", queryset=Milestone.objects.prefetch_related(citations())),
+                citations(),
+            )
+        )
+
+
+class RecommendationQuerySet(DeadlineQuerySet):
+    def for_list(self):
+        return self.with_evidence().with_deadline(dates.today()).select_related("focus_area", "proposed_by")
+
+    def for_detail(self):
+        return (
+            self.with_evidence()
+            .with_deadline(dates.today())
             .select_related("focus_area", "proposed_by")
             .prefetch_related(
                 "focus_areas",
@@ -527,6 +566,9 @@ class Initiative(Record):
         COMPLETED = "completed", _("Completed")
         SUSPENDED = "suspended", _("Suspended")
 
+    OPEN_STATUSES = [Status.PLANNED, Status.ONGOING]  # past its planned end while still one of these: overdue
+    DEADLINE = ("end_date", "end_precision")
+
     short_name = models.CharField(_("short name"), max_length=30, blank=True, help_text=_("e.g. PfP, MAP, DCB"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
@@ -715,7 +757,8 @@ class Recommendation(Record):
         REJECTED = "rejected", _("Rejected")
         SUPERSEDED = "superseded", _("Superseded")
 
-    CLOSED_STATUSES = [Status.IMPLEMENTED, Status.REJECTED, Status.SUPERSEDED]
+    OPEN_STATUSES = [Status.PROPOSED, Status.ACCEPTED, Status.IN_PROGRESS]
+    DEADLINE = ("target_date", "target_precision")
 
     focus_area = models.ForeignKey(
         FocusArea,

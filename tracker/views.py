@@ -7,7 +7,6 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Value
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from . import charts, exports, passages
+from . import charts, dates, exports, passages
 from .caching import remember
 from .dates import PartialDate
 from .filters import (
@@ -207,7 +206,7 @@ class HomeView(TemplateView):
         """The figures and lists of the home page, remembered until the data changes (or the day does)."""
         initiatives_by_status = status_counts(Initiative)
         recommendations_by_status = status_counts(Recommendation)
-        today = timezone.localdate()
+        today = dates.today()
         return super().get_context_data(
             initiatives_by_status=initiatives_by_status,
             initiatives_chart=charts.bar_chart(initiatives_by_status),
@@ -224,9 +223,23 @@ class HomeView(TemplateView):
                     Recommendation.objects.published().for_list().upcoming(today).order_by("target_date", "title")[:5]
                 ),
             ),
+            deadlines=remember(f"deadlines:{today}", lambda: deadline_counts(today)),
             today=today,
             **kwargs,
         )
+
+
+def deadline_counts(today):
+    """``[(kind, overdue, due soon, list URL)]`` of the published records that have planned ends."""
+    counts = []
+    for model in (Recommendation, Initiative):
+        records = model.objects.published()
+        figures = records.aggregate(
+            overdue=Count("pk", filter=records.overdue_condition(today)),
+            due_soon=Count("pk", filter=records.due_soon_condition(today)),
+        )
+        counts.append((model._meta.verbose_name_plural, figures["overdue"], figures["due_soon"], model.list_url()))
+    return counts
 
 
 def status_counts(model):
