@@ -157,7 +157,7 @@ STORAGES = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 #: The shipped fixtures, each referring only to those before it (``manage.py seed`` loads them).
-TRACKER_FIXTURES = ["vocabulary", "sources", "challenges", "initiatives", "visits", "recommendations"]
+TRACKER_FIXTURES = ["vocabulary", "sources", "challenges", "initiatives", "visits", "recommendations", "status_updates"]
 
 # A cache every app server shares, so an import previewed on one server can be confirmed on another;
 # and each process's own memory for answers kept under the data's version (tracker/caching.py).

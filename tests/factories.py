@@ -107,3 +107,13 @@ class RecommendationFactory(CitedFactory):
 
     title = factory.Sequence(lambda n: f"Recommendation {n}")
     status = models.Recommendation.Status.PROPOSED
+
+
+def inline_management(prefix, total=0, initial=0):
+    """The management form of an admin inline as a browser posts it (``prefix``: its related name)."""
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }

@@ -10,7 +10,7 @@ from django.urls import reverse
 from tracker.models import Challenge, Initiative, Source
 from tracker.resources import RESOURCES, RESOURCES_BY_NAME
 
-from .factories import ChallengeFactory, InitiativeFactory, SourceFactory
+from .factories import ChallengeFactory, InitiativeFactory, SourceFactory, inline_management
 
 pytestmark = pytest.mark.django_db
 
@@ -127,10 +127,8 @@ def challenge_form(**overrides):
         "category": "resources",
         "status": "open",
         "published": "on",
-        "citations-TOTAL_FORMS": "0",
-        "citations-INITIAL_FORMS": "0",
-        "citations-MIN_NUM_FORMS": "0",
-        "citations-MAX_NUM_FORMS": "1000",
+        **inline_management("citations"),
+        **inline_management("status_updates"),
     }
     return {**data, **overrides}
 

@@ -16,11 +16,12 @@ from tracker.models import (
     Organisation,
     Recommendation,
     Source,
+    StatusUpdate,
     Visit,
 )
 from tracker.quotes import locate, normalise
 
-RECORD_MODELS = [Initiative, Challenge, Recommendation, Visit, Milestone]
+RECORD_MODELS = [Initiative, Challenge, Recommendation, Visit, Milestone, StatusUpdate]
 ALL_MODELS = [FocusArea, Organisation, Source, Citation, *RECORD_MODELS]
 
 JUNK = [
@@ -48,12 +49,13 @@ def test_fixtures_hold_every_fact_of_the_documents(seeded):
         "FocusArea": 20,
         "Organisation": 17,
         "Source": 4,
-        "Citation": 131,
+        "Citation": 137,
         "Initiative": 32,
         "Challenge": 20,
         "Recommendation": 25,
         "Visit": 3,
         "Milestone": 14,
+        "StatusUpdate": 6,
     }
 
 
@@ -111,7 +113,7 @@ def test_no_record_quotes_the_same_sentence_twice(seeded):
 
 def test_every_quote_is_found_in_its_sources_archived_text(seeded):
     citations = Citation.objects.select_related("source")
-    assert citations.count() == 131
+    assert citations.count() == 137
     for citation in citations:
         assert citation.source.verifiable, citation.source
         assert citation.verified, citation.quote
@@ -139,3 +141,11 @@ SHARED_DOCUMENTS = Path(__file__).resolve().parents[2] / "shared" / "documents"
 def test_the_archived_texts_are_the_shared_documents_unedited(seeded):
     for source in Source.objects.all():
         assert source.text == (SHARED_DOCUMENTS / source.original_name).read_text(encoding="utf-8"), source
+
+
+def test_each_record_has_the_status_of_its_latest_update(seeded):
+    """``loaddata`` restores statuses as dumped; the shipped fixtures agree with their dated updates."""
+    for update in StatusUpdate.objects.all():
+        record = update.record
+        latest = record.status_updates.order_by("-date", "-pk").first()
+        assert record.status == latest.status, record

@@ -7,7 +7,7 @@ from django.urls import reverse
 from tracker.importing import describe_errors
 from tracker.models import Initiative
 
-from .factories import InitiativeFactory
+from .factories import InitiativeFactory, inline_management
 from .test_resources import import_rows
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +38,7 @@ def test_the_admin_refuses_a_cycle(client, django_user_model):
     form = {
         "title": "Whole", "slug": "whole", "kind": whole.kind, "status": whole.status, "start_precision": "day",
         "end_precision": "day", "parent": part.pk, "published": "on",
-        **{f"{prefix}-{key}": value for prefix in ("milestones", "citations")
-           for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"),
-                              ("MAX_NUM_FORMS", "1000"))},
+        **inline_management("milestones"), **inline_management("citations"), **inline_management("status_updates"),
     }  # fmt: skip
     response = client.post(reverse("admin:tracker_initiative_change", args=[whole.pk]), form)
     assert response.status_code == 200

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from tracker.models import Citation, Milestone
+from tracker.models import Citation, Milestone, StatusUpdate
 
 from .factories import (
     ChallengeFactory,
@@ -137,9 +137,12 @@ def test_detail_pages_run_a_fixed_number_of_queries(client, django_assert_num_qu
         Citation.objects.create(source=SourceFactory(), quote="q", milestone=milestone)
         InitiativeFactory(parent=initiative)
         Citation.objects.create(source=SourceFactory(), quote="q", initiative=initiative)
+        update = StatusUpdate.objects.create(initiative=initiative, date=datetime.date(2020, 1, 1), status="ongoing")
+        Citation.objects.create(source=SourceFactory(), quote="q", status_update=update)
     # the initiative's row, the data versions, then the row again with one query per prefetched relation
-    # (it has no parent to fetch); once the page is remembered, only the row and the versions
-    assert_queries_cold_then_remembered(client, django_assert_num_queries, initiative.get_absolute_url(), 1 + 11)
+    # (it has no parent to fetch; its status updates and their citations are two); once the page is
+    # remembered, only the row and the versions
+    assert_queries_cold_then_remembered(client, django_assert_num_queries, initiative.get_absolute_url(), 1 + 13)
 
     recommendation = RecommendationFactory(focus_area=FocusAreaFactory(), visit=VisitFactory())
     visit = VisitFactory(visitor_organisation=OrganisationFactory())
@@ -149,6 +152,7 @@ def test_detail_pages_run_a_fixed_number_of_queries(client, django_assert_num_qu
         recommendation.initiatives.add(InitiativeFactory())
         visit.hosts.add(OrganisationFactory())
         challenge.initiatives.add(InitiativeFactory())
-    for record, queries in ((recommendation, 1 + 7), (visit, 1 + 7), (challenge, 1 + 6)):
+    # status updates: one query each for the recommendation and the challenge (they have none)
+    for record, queries in ((recommendation, 1 + 8), (visit, 1 + 7), (challenge, 1 + 7)):
         assert_queries_cold_then_remembered(client, django_assert_num_queries, record.get_absolute_url(), queries)
     assert Milestone.objects.count() == size

@@ -6,7 +6,6 @@ import sys
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from tracker.models import Recommendation, Visit
 
@@ -15,14 +14,16 @@ RECOMMENDATION = "peacebuilding-community-outreach"
 
 
 def visit_pages(visit):
-    """Every public page that shows the visit: lists, home, timeline, its tags, what it is linked to, CSV, feed
-    (where it is the newest change)."""
-    Visit.objects.filter(pk=visit.pk).update(updated=timezone.now())
+    """Every public page that shows the visit: lists, home, timeline, its tags, what it is linked to, CSV,
+    what changed and the feed (where an edit makes it the newest change)."""
+    visit.summary += " (checked against the source)"
+    visit.save()
     return [
         reverse("tracker:home"),
         reverse("tracker:visit-list"),
         reverse("tracker:visit-csv"),
         reverse("tracker:timeline"),
+        reverse("tracker:changes"),
         reverse("tracker:feed"),
         visit.get_absolute_url(),
         *(area.get_absolute_url() for area in visit.focus_areas.all()),

@@ -21,6 +21,7 @@ from . import jobs
 from .extraction import ExtractionError, extract
 from .importing import ALL_OR_NOTHING, ENCODINGS, FORMATS, ImportFileError, max_upload_bytes, read_upload
 from .models import (
+    UPDATED_FIELDS,
     Challenge,
     Citation,
     FocusArea,
@@ -30,6 +31,7 @@ from .models import (
     Organisation,
     Recommendation,
     Source,
+    StatusUpdate,
     UnsupportedRecords,
     Visit,
     left_unsupported,
@@ -177,10 +179,70 @@ class MilestoneInline(admin.TabularInline):
     show_change_link = True
 
 
+class StatusUpdateInlineForm(forms.ModelForm):
+    """A status update written on its record's page, with its evidence: a new one needs a source and a
+    quote, checked against the source's archived text before anything is saved (more citations can be
+    added on the update's own page)."""
+
+    status = forms.ChoiceField()
+    source = forms.ModelChoiceField(Source.objects.all(), required=False, label=_("Source"))
+    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Quote"), strip=True)
+
+    class Meta:
+        model = StatusUpdate
+        fields = ["date", "date_precision", "status", "completion", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = self.record_model.Status.choices
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None and not cleaned_data.get("DELETE") and self.has_changed():
+            source, quote = cleaned_data.get("source"), cleaned_data.get("quote")
+            if not (source and quote):
+                raise ValidationError(_("A status update needs its evidence: choose the source and give the quote."))
+            self.citation = Citation(source=source, quote=quote)
+            try:
+                self.citation.verify()
+            except ValidationError as error:
+                self.add_error("quote", error.message_dict["quote"])
+        return cleaned_data
+
+
+def status_update_inline(record_model):
+    """The inline of a record's status updates, its status offered from the record's own statuses."""
+    form = type(f"{record_model.__name__}StatusUpdateForm", (StatusUpdateInlineForm,), {"record_model": record_model})
+    return type(
+        f"{record_model.__name__}StatusUpdateInline",
+        (admin.StackedInline,),
+        {
+            "model": StatusUpdate,
+            "form": form,
+            "extra": 0,
+            "fields": [("date", "date_precision"), ("status", "completion"), "note", ("source", "quote")],
+            "show_change_link": True,
+            "verbose_name_plural": _("status updates (the latest sets the record's status)"),
+        },
+    )
+
+
 class RecordAdminForm(forms.ModelForm):
-    """Lets the model's "published needs a citation" rule count the citations saved with the form."""
+    """Lets the model's "published needs a citation" rule count the citations saved with the form; and
+    takes the reason for a change, which the record's history keeps and ``/changes/`` shows."""
 
     citation_prefix = "citations"
+    change_reason = forms.CharField(
+        label=_("Reason for this change"),
+        max_length=100,
+        required=False,
+        help_text=_("Shown to the public with the change of a published record, e.g. “corrected the date”."),
+    )
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("change_reason"):
+            self.instance._change_reason = self.cleaned_data["change_reason"]
+        return super().save(commit)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -348,14 +410,24 @@ class SourceAdmin(PublishableAdmin):
         return source.verifiable
 
 
-class CitedAdmin(TrackerAdmin):
-    """What records and milestones share: the citation inline, and their citations' changes in their history."""
+class CitedMixin:
+    """What records, milestones and status updates share: their citations saved so that evidence is never
+    lost, and their citations' changes in their history."""
 
     object_history_template = "admin/tracker/cited_history.html"
 
     def save_formset(self, request, form, formset, change):
         """New and changed citations are saved before the removed ones are deleted, so the record
-        keeps its evidence throughout (a citation's deletion checks that some remains)."""
+        keeps its evidence throughout (a citation's deletion checks that some remains); a new status
+        update is saved with its citation."""
+        if formset.model is StatusUpdate:
+            super().save_formset(request, form, formset, change)
+            for update_form in formset.forms:
+                citation = getattr(update_form, "citation", None)
+                if citation is not None and update_form.instance.pk:
+                    citation.status_update = update_form.instance
+                    citation.save()
+            return
         if formset.model is not Citation:
             return super().save_formset(request, form, formset, change)
         for citation in formset.save(commit=False):
@@ -372,6 +444,10 @@ class CitedAdmin(TrackerAdmin):
         return super().history_view(request, object_id, {"citation_changes": citation_changes, **(extra_context or {})})
 
 
+class CitedAdmin(CitedMixin, TrackerAdmin):
+    pass
+
+
 class RecordAdmin(CitedAdmin, PublishableAdmin):
     form = RecordAdminForm
     inlines = [CitationInline]
@@ -385,7 +461,7 @@ class RecordAdmin(CitedAdmin, PublishableAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(RecordAdmin):
-    inlines = [MilestoneInline, CitationInline]
+    inlines = [MilestoneInline, CitationInline, status_update_inline(Initiative)]
     list_display = ["title", "short_name", "kind", "status", "start_date", "published", "updated"]
     list_filter = ["kind", "status", *RecordAdmin.list_filter, "organisations"]
     search_fields = [*RecordAdmin.search_fields, "short_name"]
@@ -396,6 +472,7 @@ class InitiativeAdmin(RecordAdmin):
 
 @admin.register(Challenge)
 class ChallengeAdmin(RecordAdmin):
+    inlines = [CitationInline, status_update_inline(Challenge)]
     list_display = ["title", "category", "status", "published", "updated"]
     list_filter = ["category", "status", *RecordAdmin.list_filter]
     ordering = ["title"]
@@ -403,6 +480,7 @@ class ChallengeAdmin(RecordAdmin):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(RecordAdmin):
+    inlines = [CitationInline, status_update_inline(Recommendation)]
     list_display = ["title", "focus_area", "status", "target_date", "target_ongoing", "published", "updated"]
     list_filter = ["status", "focus_area", "target_ongoing", *RecordAdmin.list_filter, "proposed_by"]
     date_hierarchy = "target_date"
@@ -434,6 +512,29 @@ class MilestoneAdmin(CitedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("initiative")  # __str__ names the initiative
+
+
+class StatusUpdateAdminForm(RecordAdminForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pending_citations == 0:
+            raise ValidationError(_("A status update needs at least one citation."))
+        return cleaned_data
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(CitedMixin, SimpleHistoryAdmin):
+    """A status update's page: all its citations (its record's page adds an update with its first one)."""
+
+    form = StatusUpdateAdminForm
+    inlines = [CitationInline]
+    list_display = ["__str__", "date", "date_precision", "status", "completion"]
+    list_filter = ["status", "completion", "date_precision"]
+    list_select_related = UPDATED_FIELDS
+    search_fields = ["note", *(f"{name}__title" for name in UPDATED_FIELDS)]
+    date_hierarchy = "date"
+    autocomplete_fields = UPDATED_FIELDS
+    fields = [*UPDATED_FIELDS, ("date", "date_precision"), ("status", "completion"), "note"]
 
 
 @admin.register(Citation)

@@ -86,6 +86,17 @@ def citations():
     )
 
 
+def status_updates():
+    """A record's status updates that public evidence supports, oldest first, each with that evidence
+    (``public_updates``)."""
+    supported = Exists(Citation.objects.filter(source__published=True, status_update=OuterRef("pk")))
+    return Prefetch(
+        "status_updates",
+        queryset=StatusUpdate.objects.filter(supported).prefetch_related(citations()),
+        to_attr="public_updates",
+    )
+
+
 def verified_evidence(model):
     """Whether a record has a public citation checked against an archived text of a source that is not
     of kind "unverified": without one, it carries a badge saying so."""
@@ -172,6 +183,7 @@ class ChallengeQuerySet(RecordQuerySet):
             published(Initiative, "initiatives"),
             published(Recommendation, "recommendations"),
             citations(),
+            status_updates(),
         )
 
 
@@ -194,6 +206,7 @@ class InitiativeQuerySet(DeadlineQuerySet):
                 published(Visit, "visits"),
                 Prefetch("milestones", queryset=Milestone.objects.prefetch_related(citations())),
                 citations(),
+                status_updates(),
             )
         )
 
@@ -213,6 +226,7 @@ class RecommendationQuerySet(DeadlineQuerySet):
                 published(Challenge, "challenges"),
                 published(Initiative, "initiatives"),
                 citations(),
+                status_updates(),
             )
         )
 
@@ -445,9 +459,15 @@ class Source(SlugFromTitleMixin, TimeStampedModel):
         citations = list(self.citations.all()) if self.text_changed() else []
         for citation in citations:
             citation.verify(self)
+        publishing_changed = (
+            self.pk is not None and "published" in self.stored and self.stored["published"] != self.published
+        )
         with transaction.atomic():
             super().save(*args, **kwargs)
             Citation.objects.bulk_update(citations, ["start", "end"], batch_size=1000)
+            if publishing_changed:  # the updates it supports count, or no longer count, for their records' status
+                for update in StatusUpdate.objects.filter(citations__source=self).distinct():
+                    sync_status(update.record)
         self.stored = {"text": self.text, "published": self.published}
 
     def get_absolute_url(self):
@@ -511,6 +531,9 @@ class Record(SlugFromTitleMixin, TimeStampedModel):
     @classmethod
     def list_url(cls):
         return reverse(f"tracker:{cls._meta.model_name}-list")
+
+    def changes_url(self):
+        return f"{reverse('tracker:changes')}?kind={self._meta.model_name}&record={self.slug}"
 
 
 class Challenge(Record):
@@ -824,10 +847,129 @@ class Recommendation(Record):
             yield "target_ongoing", _("A target is either a date or ongoing, not both.")
 
 
-class Citation(models.Model):
-    """A short exact quote from a source that supports exactly one record or milestone."""
+#: The foreign keys of which a status update sets exactly one, and a citation.
+UPDATED_FIELDS = ("initiative", "challenge", "recommendation")
+CITED_FIELDS = ("initiative", "milestone", "challenge", "recommendation", "visit", "status_update")
 
-    CITED_FIELDS = ("initiative", "milestone", "challenge", "recommendation", "visit")
+
+def exactly_one(fields):
+    """A condition that exactly one of the foreign keys ``fields`` is set."""
+    condition = Q(pk__in=[])
+    for chosen in fields:
+        condition |= Q(**{f"{chosen}__isnull": False}, **{name: None for name in fields if name != chosen})
+    return condition
+
+
+class StatusUpdate(models.Model):
+    """A dated step in a record's progress: the status it set, how complete the work was, and (as its
+    citations) the evidence. The record's status is the one its latest update sets (``sync_status``).
+
+    Completion follows the scale of the Open Government Partnership's reviews: not started, limited,
+    substantial, complete; left empty when the source does not say."""
+
+    UPDATED_FIELDS = UPDATED_FIELDS
+
+    class Completion(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        LIMITED = "limited", _("Limited")
+        SUBSTANTIAL = "substantial", _("Substantial")
+        COMPLETE = "complete", _("Complete")
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="status_updates"
+    )
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, null=True, blank=True, related_name="status_updates"
+    )
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="status_updates"
+    )
+    date = models.DateField(_("date"))
+    date_precision = PrecisionField(date_field="date")
+    status = models.CharField(_("status"), max_length=20, help_text=_("One of the record's statuses."))
+    completion = models.CharField(_("completion"), max_length=20, choices=Completion.choices, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    when = PartialDateAttribute("date", "date_precision")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        permissions = staff_permissions("statusupdate", "status updates")
+        constraints = [
+            models.CheckConstraint(name="status_update_of_exactly_one_record", condition=exactly_one(UPDATED_FIELDS)),
+        ]
+
+    def __str__(self):
+        return f"{self.record}: {self.get_status_display()} ({self.when})"
+
+    @property
+    def record(self):
+        for name in self.UPDATED_FIELDS:
+            if getattr(self, f"{name}_id") or getattr(self, name, None) is not None:
+                return getattr(self, name)
+        return None
+
+    def get_status_display(self):
+        record = self.record
+        return dict(type(record).Status.choices).get(self.status, self.status) if record else self.status
+
+    def get_absolute_url(self):
+        return f"{self.record.get_absolute_url()}#update-{self.pk}"
+
+    def clean(self):
+        errors = {}
+        if sum(1 for name in self.UPDATED_FIELDS if getattr(self, name) is not None) != 1:
+            raise ValidationError(_("A status update belongs to exactly one initiative, challenge or recommendation."))
+        statuses = type(self.record).Status
+        if self.status not in statuses.values:
+            errors["status"] = _("Choose one of: %(statuses)s.") % {
+                "statuses": ", ".join(str(label) for label in statuses.labels)
+            }
+        try:
+            validate_partial_dates(self)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            sync_status(self.record)
+
+    def delete(self, *args, **kwargs):
+        record = self.record
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            sync_status(record)
+        return result
+
+
+#: The reason a record's history gives when its latest status update set its status.
+SYNC_REASON = "Status set by its latest update"
+
+
+def sync_status(record):
+    """Give ``record`` the status of its latest update that public evidence supports (it keeps its own when it
+    has none): an update counts once its citation of a published source is saved, after the update itself."""
+    cited = record.status_updates.filter(
+        Exists(Citation.objects.filter(status_update=OuterRef("pk"), source__published=True))
+    )
+    latest = cited.order_by("-date", "-pk").values_list("status", flat=True).first()
+    if latest is not None and latest != record.status:
+        record.status = latest
+        record._change_reason = SYNC_REASON
+        record.save(update_fields=["status", "updated"])
+
+
+class Citation(models.Model):
+    """A short exact quote from a source that supports exactly one record, milestone or status update."""
+
+    CITED_FIELDS = CITED_FIELDS
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("source"))
     quote = models.TextField(_("quote"), help_text=_("The exact sentence of the source that supports the record."))
@@ -840,6 +982,9 @@ class Citation(models.Model):
         Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
+    status_update = models.ForeignKey(
+        StatusUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
 
     #: Where the quote sits in its source's archived text (character offsets); empty when the source has none.
     start = models.PositiveIntegerField(_("start in the source's text"), null=True, blank=True, editable=False)
@@ -855,16 +1000,7 @@ class Citation(models.Model):
         verbose_name_plural = _("citations")
         permissions = staff_permissions("citation", "citations")
         constraints = [
-            models.CheckConstraint(
-                name="citation_cites_exactly_one_record",
-                condition=(
-                    Q(initiative__isnull=False, milestone=None, challenge=None, recommendation=None, visit=None)
-                    | Q(initiative=None, milestone__isnull=False, challenge=None, recommendation=None, visit=None)
-                    | Q(initiative=None, milestone=None, challenge__isnull=False, recommendation=None, visit=None)
-                    | Q(initiative=None, milestone=None, challenge=None, recommendation__isnull=False, visit=None)
-                    | Q(initiative=None, milestone=None, challenge=None, recommendation=None, visit__isnull=False)
-                ),
-            ),
+            models.CheckConstraint(name="citation_cites_exactly_one_record", condition=exactly_one(CITED_FIELDS)),
         ]
 
     def __str__(self):
@@ -906,17 +1042,24 @@ class Citation(models.Model):
     def clean(self):
         # Related objects, not ids: in an admin inline the record may not be saved yet.
         if sum(1 for name in self.CITED_FIELDS if getattr(self, name) is not None) != 1:
-            raise ValidationError(_("A citation supports exactly one record or milestone."))
+            raise ValidationError(_("A citation supports exactly one record, milestone or status update."))
         if self.quote and (self.source_id is not None or Citation.source.is_cached(self)):
             self.verify()
 
     def save(self, *args, **kwargs):
         self.verify()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self.status_update_id:
+                sync_status(self.status_update.record)
 
     def delete(self, *args, **kwargs):
         refuse_to_leave_unsupported(citations=Citation.objects.filter(pk=self.pk))
-        return super().delete(*args, **kwargs)
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            if self.status_update_id:
+                sync_status(self.status_update.record)
+        return result
 
 
 def not_found_message(quote, source):
@@ -973,7 +1116,9 @@ def refuse_to_leave_unsupported(citations=None, sources=()):
 
 def verify_loaded(sender, instance, raw=False, **kwargs):
     """``loaddata`` saves rows raw, past ``save()``: a loaded citation is verified (and a loaded source's
-    citations located) all the same, so a fixture cannot hold a quote its source does not contain."""
+    citations located) all the same, so a fixture cannot hold a quote its source does not contain. Statuses
+    are loaded as they were dumped (a backup restores its records unchanged); the shipped fixtures give
+    each record the status of its latest update, as a test checks."""
     if not raw:
         return
     citations = [instance] if isinstance(instance, Citation) else list(Citation.objects.filter(source=instance))

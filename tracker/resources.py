@@ -1133,6 +1133,10 @@ class CitationResource(TrackerResource):
         import_id_fields = ()
         fields = ("source", "quote", "initiative", "milestone", "challenge", "recommendation", "visit")
 
+    def filter_export(self, queryset, **kwargs):
+        """Status updates' citations are not rows of this file: it has no column to name an update by."""
+        return super().filter_export(queryset.filter(status_update=None), **kwargs)
+
     def dehydrate_initiative(self, citation):
         initiative = citation.milestone.initiative if citation.milestone_id else citation.initiative
         return initiative.slug if initiative else ""

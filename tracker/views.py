@@ -2,6 +2,7 @@
 
 import itertools
 
+from django import forms
 from django.db import DatabaseError, connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Value
 from django.http import HttpResponse, JsonResponse
@@ -14,7 +15,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from . import charts, dates, exports, passages
+from . import changes, charts, dates, exports, passages
 from .caching import remember
 from .dates import PartialDate
 from .filters import (
@@ -300,6 +301,39 @@ class TimelineView(FilteredListView):
         visits = self.filterset.filter_visits(Visit.objects.published())
         context = super().get_context_data(object_list=timeline_rows(object_list, visits), **kwargs)
         context["years"] = SimpleLazyObject(lambda: events_by_year(context["object_list"]))  # read when rendered
+        return context
+
+
+class ChangesForm(forms.Form):
+    """The filters of ``/changes/``: kind of record, a period, one record (its slug, from its page)."""
+
+    kind = forms.ChoiceField(label=_("Kind of record"), choices=[("", _("All"))] + changes.KIND_CHOICES, required=False)
+    since = forms.DateField(label=_("Since (YYYY-MM-DD)"), required=False)
+    until = forms.DateField(label=_("Until (YYYY-MM-DD)"), required=False)
+    record = forms.SlugField(widget=forms.HiddenInput, required=False)
+
+
+class ChangesView(NearestPageMixin, ListView):
+    """What changed in published records, newest first (``tracker.changes``), a page at a time."""
+
+    template_name = "tracker/changes.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        self.form = ChangesForm(self.request.GET or None)
+        if self.form.is_bound and not self.form.is_valid():
+            return changes.change_rows().none()
+        chosen = self.form.cleaned_data if self.form.is_bound else {}
+        return changes.change_rows(
+            kind=chosen.get("kind") or None,
+            since=chosen.get("since"),
+            until=chosen.get("until"),
+            slug=chosen.get("record") or None,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(form=self.form, **kwargs)
+        context["changes"] = changes.changes(list(context["object_list"]))
         return context
 
 

@@ -16,6 +16,8 @@ PAGE_TYPES = {
     "visit-list": "/visits/",
     "timeline": "/timeline/",
     "source-list": "/sources/",
+    "changes": "/changes/",
+    "record-with-status-history": "/initiatives/dcb-package-2023/",
 }
 
 
@@ -166,3 +168,45 @@ def test_follow_a_quote_to_its_passage_in_the_source_and_back(page):
     passage.locator("xpath=following-sibling::a[contains(@class, 'cite-link')][1]").click()
     expect(page).to_have_url(re.compile(r"/initiatives/partnership-for-peace/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Partnership for Peace")
+
+
+def test_read_a_records_status_history_from_its_status(page):
+    page.goto("/initiatives/dcb-package-2023/")
+    expect(page.locator(".as-of")).to_contain_text("as of Feb 2023, according to Relations with Bosnia and Herzegovina")
+    page.locator(".as-of a").click()
+
+    expect(page).to_have_url(re.compile(r"#update-\d+$"))
+    steps = page.locator(".history-timeline > li")
+    expect(steps).to_have_count(2)
+    expect(steps.nth(0)).to_contain_text("2022")
+    expect(steps.nth(0)).to_contain_text("Planned")
+    expect(steps.nth(1)).to_contain_text("Feb 2023")
+    expect(steps.nth(1)).to_contain_text("NATO Defence Ministers endorsed the new DCB package")
+    expect(page.locator(".history-timeline > li:target")).to_have_count(1)
+
+
+def test_filter_the_overdue_recommendations(page):
+    """The two fixture targets of Q1 and Q2 2026 have passed while both are still "Proposed"."""
+    page.goto("/recommendations/")
+    page.get_by_label("Deadline").select_option("yes")
+    page.get_by_role("button", name="Apply").click()
+
+    expect(page).to_have_url(re.compile(r"overdue=yes"))
+    rows = page.locator("table.records tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("table.records .badge-overdue")).to_have_count(2)
+    rows.first.locator("a").first.click()
+    expect(page.locator("header .badge-overdue")).to_have_text("Overdue")
+
+
+def test_see_what_changed_for_one_kind_and_follow_a_change(page):
+    page.goto("/")
+    page.get_by_role("link", name="What changed").click()
+    page.get_by_label("Kind of record").select_option("initiative")
+    page.get_by_role("button", name="Show").click()
+
+    expect(page).to_have_url(re.compile(r"/changes/\?kind=initiative"))
+    first = page.locator(".change-list article").first
+    expect(first).to_contain_text("Status update")
+    first.locator("h3 a").click()
+    expect(page).to_have_url(re.compile(r"/initiatives/dcb-package-2023/#update-\d+$"))

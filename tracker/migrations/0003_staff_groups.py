@@ -13,6 +13,7 @@ MODELS = [
     "visit",
     "recommendation",
     "citation",
+    "statusupdate",  # from migration 0012, which sets the groups up again
 ]
 PUBLISHABLE = ["source", "challenge", "initiative", "visit", "recommendation"]
 UNDELETABLE_BY_EDITORS = ["source"]
