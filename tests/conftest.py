@@ -28,6 +28,17 @@ def seeded(db):
 
 
 @pytest.fixture
+def editor(client, django_user_model, staff_groups):
+    """A member of the Editors group, signed in."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def staff_groups(db):
     """The Editors and Viewers groups of the data migration (a transactional test's flush removes them)."""
     importlib.import_module("tracker.migrations.0003_staff_groups").set_up_groups(Group, Permission)

@@ -4,7 +4,6 @@ import io
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -19,14 +18,6 @@ IMPORT_URL = reverse("admin:tracker_challenge_import")
 CONFIRM_URL = reverse("admin:tracker_challenge_process_import")
 CSV, XLSX, JSON, ODS = "0", "1", "2", "3"
 GOOD_CSV = "Title,Category,Status\nDefence budget limitations,Budget and resources,Open\n"
-
-
-@pytest.fixture
-def editor(client, django_user_model, staff_groups):
-    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return user
 
 
 def upload(client, content, name="challenges.csv", file_format=CSV):

@@ -21,14 +21,6 @@ CSV, XLSX = "0", "1"
 
 
 @pytest.fixture
-def editor(client, django_user_model, staff_groups):
-    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def run_worker(monkeypatch):
     """Run the queued tasks with the real worker (``db_worker --batch``). The worker closes "old"
     connections between tasks, which inside a test's transaction would roll the test back."""

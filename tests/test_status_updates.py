@@ -173,3 +173,21 @@ def test_updates_whose_only_source_is_unpublished_are_not_shown(client, seeded):
 
     assert [u.status for u in page.context["record"].public_updates] == ["planned", "ongoing"]
     assert "Internal memo" not in page.content.decode()
+
+
+def test_lists_filter_by_updated_since_and_sort_by_the_latest_update(client, seeded):
+    since = client.get("/initiatives/?updated_since=2019-01-01")
+    assert [r.slug for r in since.context["object_list"]] == ["reform-programme", "dcb-package-2023"]
+    assert not client.get("/challenges/?updated_since=2000-01-01").context["object_list"]
+
+    dated = ["dcb-package-2023", "reform-programme", "membership-action-plan", "partnership-for-peace"]
+    newest_first = [r.slug for r in client.get("/initiatives/?sort=-updated").context["object_list"]]
+    assert newest_first[:5] == [*dated, "stabilisation-force-sfor"]
+    oldest_first = [r.slug for r in client.get("/initiatives/?sort=updated").context["object_list"]]
+    assert oldest_first[:5] == ["stabilisation-force-sfor", *reversed(dated)]  # records never updated come last
+    assert "Latest status update" in client.get("/initiatives/").content.decode()
+
+
+def test_an_unreadable_updated_since_is_explained(client, seeded):
+    response = client.get("/recommendations/?updated_since=last-week")
+    assert response.status_code == 200 and "Enter a valid date." in response.content.decode()

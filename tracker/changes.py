@@ -21,7 +21,16 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .models import SYNC_REASON, Challenge, Citation, Initiative, Recommendation, StatusUpdate, Visit, citations
+from .models import (
+    SYNC_REASON,
+    Challenge,
+    Initiative,
+    Recommendation,
+    StatusUpdate,
+    Visit,
+    citations,
+    publicly_supported,
+)
 
 RECORD_KINDS = {model._meta.model_name: model for model in (Initiative, Challenge, Recommendation, Visit)}
 KIND_CHOICES = [(name, model._meta.verbose_name_plural) for name, model in RECORD_KINDS.items()]
@@ -98,9 +107,7 @@ def update_versions(kinds, since=None, until=None, slug=None):
     for name in kinds:
         if name in StatusUpdate.UPDATED_FIELDS:
             of_published |= Q(**{f"{name}__published": True, **({f"{name}__slug": slug} if slug else {})})
-    public = StatusUpdate.objects.filter(of_published).filter(
-        Exists(Citation.objects.filter(status_update=OuterRef("pk"), source__published=True))
-    )
+    public = StatusUpdate.objects.filter(of_published).filter(publicly_supported())
     rows = StatusUpdate.history.filter(history_type="+", id__in=public.values("pk"))
     return dated(rows, since, until).order_by().values("history_id", "history_date", change_kind=Value(UPDATE))
 

@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from . import dates
@@ -19,6 +19,8 @@ from .models import (
     Source,
     Visit,
     filter_related,
+    latest_update_date,
+    public_updates_of,
 )
 from .search import search
 
@@ -87,12 +89,26 @@ def used_by_published(vocabulary, *relations):
 
 
 class SortFilter(django_filters.OrderingFilter):
-    """Sorts by the chosen fields, then by id, so rows with equal values keep one order from page to page."""
+    """Sorts by the chosen fields, then by id, so rows with equal values keep one order from page to page.
+    ``computed`` names sort keys worked out per record (``{name: function of the model}``), computed only
+    when chosen, records without a value last either way."""
+
+    def __init__(self, *args, computed=None, **kwargs):
+        self.computed = computed or {}
+        super().__init__(*args, **kwargs)
 
     def filter(self, queryset, value):
         if not value:
             return queryset
-        return queryset.order_by(*(self.get_ordering_value(param) for param in value), "pk")
+        ordering = []
+        for param in value:
+            name = self.get_ordering_value(param)
+            field = name.lstrip("-")
+            if field in self.computed:
+                queryset = queryset.annotate(**{field: self.computed[field](queryset.model)})
+                name = F(field).desc(nulls_last=True) if name.startswith("-") else F(field).asc(nulls_last=True)
+            ordering.append(name)
+        return queryset.order_by(*ordering, "pk")
 
 
 class RecordFilterSet(django_filters.FilterSet):
@@ -126,7 +142,29 @@ class RecordFilterSet(django_filters.FilterSet):
         return queryset.filter(**{f"{name}__lte": datetime.date(year, 12, 31)})
 
 
-class DeadlineFilterSet(RecordFilterSet):
+class UpdatedFilterSet(RecordFilterSet):
+    """Records with dated status updates: ``?updated_since=YYYY-MM-DD`` (an update dated then or later),
+    and sorting by the latest update (``?sort=-updated``, newest first)."""
+
+    updated_since = django_filters.DateFilter(
+        method="filter_updated_since", label=_("Status updated since (YYYY-MM-DD)")
+    )
+
+    def filter_updated_since(self, queryset, name, day):
+        return queryset.filter(Exists(public_updates_of(queryset.model).filter(date__gte=day)))
+
+
+def sort_filter(fields, labels):
+    """The lists' sort choices, with "latest status update" for the kinds of record that have updates."""
+    return SortFilter(
+        fields=[*fields, ("latest_update", "updated")],
+        field_labels={**labels, "latest_update": _("Latest status update")},
+        computed={"latest_update": latest_update_date},
+        label=_("Sort by"),
+    )
+
+
+class DeadlineFilterSet(UpdatedFilterSet):
     """``?overdue=yes`` (past its planned end, still open), ``soon`` (ends within 90 days) or ``no``."""
 
     overdue = django_filters.ChoiceFilter(
@@ -151,10 +189,9 @@ class InitiativeFilterSet(DeadlineFilterSet):
     organisation = by_slug(Organisation.objects.all(), "organisations", _("Organisation"))
     active_from = YearFilter(method="filter_active_from", label=_("Active from (year)"))
     active_until = YearFilter(method="filter_active_until", label=_("Active until (year)"))
-    sort = SortFilter(
-        fields=[("title", "title"), ("start_date", "start"), ("status", "status"), ("kind", "kind")],
-        field_labels={"title": _("Title"), "start_date": _("Start"), "status": _("Status"), "kind": _("Kind")},
-        label=_("Sort by"),
+    sort = sort_filter(
+        [("title", "title"), ("start_date", "start"), ("status", "status"), ("kind", "kind")],
+        {"title": _("Title"), "start_date": _("Start"), "status": _("Status"), "kind": _("Kind")},
     )
 
     class Meta:
@@ -168,13 +205,12 @@ class InitiativeFilterSet(DeadlineFilterSet):
         return queryset.filter(start_date__lte=datetime.date(year, 12, 31))
 
 
-class ChallengeFilterSet(RecordFilterSet):
+class ChallengeFilterSet(UpdatedFilterSet):
     category = multiple_choice(Challenge.Category.choices, _("Category"))
     status = multiple_choice(Challenge.Status.choices, _("Status"))
-    sort = SortFilter(
-        fields=[("title", "title"), ("category", "category"), ("status", "status")],
-        field_labels={"title": _("Title"), "category": _("Category"), "status": _("Status")},
-        label=_("Sort by"),
+    sort = sort_filter(
+        [("title", "title"), ("category", "category"), ("status", "status")],
+        {"title": _("Title"), "category": _("Category"), "status": _("Status")},
     )
 
     class Meta:
@@ -189,10 +225,9 @@ class RecommendationFilterSet(DeadlineFilterSet):
     target_from = YearFilter(field_name="target_date", method="filter_year_from", label=_("Target from (year)"))
     target_until = YearFilter(field_name="target_date", method="filter_year_until", label=_("Target until (year)"))
     ongoing = django_filters.BooleanFilter(field_name="target_ongoing", label=_("Ongoing"))
-    sort = SortFilter(
-        fields=[("title", "title"), ("target_date", "target"), ("status", "status")],
-        field_labels={"title": _("Title"), "target_date": _("Target"), "status": _("Status")},
-        label=_("Sort by"),
+    sort = sort_filter(
+        [("title", "title"), ("target_date", "target"), ("status", "status")],
+        {"title": _("Title"), "target_date": _("Target"), "status": _("Status")},
     )
 
     class Meta:

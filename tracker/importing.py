@@ -205,7 +205,10 @@ def with_commas(text, separator):
     if separator == ",":
         return text
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(csv.reader(io.StringIO(text), delimiter=separator))
+    try:
+        csv.writer(out, lineterminator="\n").writerows(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    except csv.Error as error:
+        raise ImportFileError(f"The file could not be read as CSV ({error}).") from None
     return out.getvalue()
 
 

@@ -86,15 +86,30 @@ def citations():
     )
 
 
+def publicly_supported():
+    """Whether a status update (``OuterRef("pk")``) has a citation of a published source: only then is it
+    shown, and does it set its record's status."""
+    return Exists(Citation.objects.filter(source__published=True, status_update=OuterRef("pk")))
+
+
 def status_updates():
     """A record's status updates that public evidence supports, oldest first, each with that evidence
     (``public_updates``)."""
-    supported = Exists(Citation.objects.filter(source__published=True, status_update=OuterRef("pk")))
     return Prefetch(
         "status_updates",
-        queryset=StatusUpdate.objects.filter(supported).prefetch_related(citations()),
+        queryset=StatusUpdate.objects.filter(publicly_supported()).prefetch_related(citations()),
         to_attr="public_updates",
     )
+
+
+def public_updates_of(model):
+    """The status updates of each record of ``model`` (``OuterRef("pk")``) that public evidence supports."""
+    return StatusUpdate.objects.filter(publicly_supported(), **{model._meta.model_name: OuterRef("pk")})
+
+
+def latest_update_date(model):
+    """The date of each record's latest publicly supported status update (``None`` without one)."""
+    return models.Subquery(public_updates_of(model).order_by("-date").values("date")[:1])
 
 
 def verified_evidence(model):
@@ -852,6 +867,14 @@ UPDATED_FIELDS = ("initiative", "challenge", "recommendation")
 CITED_FIELDS = ("initiative", "milestone", "challenge", "recommendation", "visit", "status_update")
 
 
+def the_one_set(instance, fields):
+    """The related object of the one foreign key of ``fields`` that is set (saved or not), or ``None``."""
+    for name in fields:
+        if getattr(instance, f"{name}_id") or getattr(instance, name, None) is not None:
+            return getattr(instance, name)
+    return None
+
+
 def exactly_one(fields):
     """A condition that exactly one of the foreign keys ``fields`` is set."""
     condition = Q(pk__in=[])
@@ -908,10 +931,7 @@ class StatusUpdate(models.Model):
 
     @property
     def record(self):
-        for name in self.UPDATED_FIELDS:
-            if getattr(self, f"{name}_id") or getattr(self, name, None) is not None:
-                return getattr(self, name)
-        return None
+        return the_one_set(self, self.UPDATED_FIELDS)
 
     def get_status_display(self):
         record = self.record
@@ -956,9 +976,7 @@ SYNC_REASON = "Status set by its latest update"
 def sync_status(record):
     """Give ``record`` the status of its latest update that public evidence supports (it keeps its own when it
     has none): an update counts once its citation of a published source is saved, after the update itself."""
-    cited = record.status_updates.filter(
-        Exists(Citation.objects.filter(status_update=OuterRef("pk"), source__published=True))
-    )
+    cited = record.status_updates.filter(publicly_supported())
     latest = cited.order_by("-date", "-pk").values_list("status", flat=True).first()
     if latest is not None and latest != record.status:
         record.status = latest
@@ -1008,11 +1026,8 @@ class Citation(models.Model):
 
     @property
     def cited(self):
-        """The record or milestone this citation supports."""
-        for name in self.CITED_FIELDS:
-            if getattr(self, f"{name}_id"):
-                return getattr(self, name)
-        return None
+        """The record, milestone or status update this citation supports."""
+        return the_one_set(self, self.CITED_FIELDS)
 
     @property
     def cited_kind(self):
