@@ -63,9 +63,9 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
         InitiativeFactory(status="ongoing")
         VisitFactory(focus_areas=[FocusAreaFactory()], date=datetime.date(2000 + n, 6, 1))
         RecommendationFactory(target_date=datetime.date(year + 1, 1, 1), target_precision="year")
-    # the data versions, two status counts, open challenges, overdue and due soon (one query per kind of
-    # record), next deadlines, latest visits and their focus areas
-    with django_assert_num_queries(1 + 8):
+    # the data versions, two status counts, open challenges, overdue and due soon and the quarterly
+    # chart (one query each per kind of record), next deadlines, latest visits and their focus areas
+    with django_assert_num_queries(1 + 10):
         assert client.get(reverse("tracker:home")).text.count('class="compact-list"') == 2
     with django_assert_num_queries(1):  # remembered: the counts, the deadlines and the rendered dashboard
         assert client.get(reverse("tracker:home")).text.count("<li>") >= 10

@@ -191,3 +191,32 @@ def test_lists_filter_by_updated_since_and_sort_by_the_latest_update(client, see
 def test_an_unreadable_updated_since_is_explained(client, seeded):
     response = client.get("/recommendations/?updated_since=last-week")
     assert response.status_code == 200 and "Enter a valid date." in response.content.decode()
+
+
+def test_the_quarterly_chart_counts_each_record_by_its_latest_update_at_each_quarters_end():
+    from tracker.charts import status_by_quarter
+
+    statuses = [("planned", "Planned"), ("ongoing", "Ongoing"), ("completed", "Completed")]
+    updates = [
+        (1, datetime.date(2022, 1, 1), "planned"),
+        (2, datetime.date(2022, 3, 31), "planned"),
+        (1, datetime.date(2022, 4, 1), "ongoing"),  # the first day of Q2: not yet at the end of Q1
+        (2, datetime.date(2022, 10, 1), "completed"),
+    ]
+    chart = status_by_quarter(statuses, updates, datetime.date(2023, 1, 15), "/initiatives/")
+
+    standing = {c["label"]: {b["status"]: b["count"] for b in c["bands"]} for c in chart["columns"]}
+    assert list(standing) == ["Q1 2022", "Q2 2022", "Q3 2022", "Q4 2022", "Q1 2023"]
+    assert standing["Q1 2022"] == {"planned": 2}
+    assert standing["Q2 2022"] == {"planned": 1, "ongoing": 1}
+    assert standing["Q4 2022"] == standing["Q1 2023"] == {"ongoing": 1, "completed": 1}
+    assert chart["legend"][1] == ("ongoing", "Ongoing", 1, "/initiatives/?status=ongoing")
+    assert status_by_quarter(statuses, [], datetime.date(2023, 1, 15), "/initiatives/") is None
+
+
+def test_the_home_page_draws_the_initiatives_quarter_by_quarter_from_the_fixtures(client, seeded):
+    body = client.get("/").content.decode()
+    assert "Initiatives, quarter by quarter" in body
+    assert '<a href="/initiatives/?status=completed" aria-label="Q4 2004: Completed, 1">' in body
+    assert 'aria-label="Q1 2023: Ongoing, 4"' in body  # PfP, MAP, the Reform Programme and the DCB package
+    assert "No dated status updates yet." in body  # the recommendations: the documents date none

@@ -35,8 +35,10 @@ from .models import (
     Organisation,
     Recommendation,
     Source,
+    StatusUpdate,
     Visit,
     filter_related,
+    publicly_supported,
 )
 from .pagination import CachedCountPaginator, IdsFirstPaginator
 
@@ -225,15 +227,32 @@ class HomeView(TemplateView):
                 ),
             ),
             deadlines=remember(f"deadlines:{today}", lambda: deadline_counts(today)),
+            progress=remember(f"progress:{today}", lambda: [progress_chart(model, today) for model in TRACKED]),
             today=today,
             **kwargs,
         )
 
 
+TRACKED = (Recommendation, Initiative)  # the kinds of record with targets or planned ends, and dated updates
+
+
+def progress_chart(model, today):
+    """``(kind, chart)``: how the published records of ``model`` stood, quarter by quarter, by their dated
+    status updates (``charts.status_by_quarter``; ``None`` while none is dated)."""
+    name = model._meta.model_name
+    updates = (
+        StatusUpdate.objects.filter(publicly_supported(), **{f"{name}__published": True})
+        .order_by("date", "pk")
+        .values_list(f"{name}_id", "date", "status")
+    )
+    chart = charts.status_by_quarter(model.Status.choices, list(updates), today, model.list_url())
+    return model._meta.verbose_name_plural, chart
+
+
 def deadline_counts(today):
     """``[(kind, overdue, due soon, list URL)]`` of the published records that have planned ends."""
     counts = []
-    for model in (Recommendation, Initiative):
+    for model in TRACKED:
         records = model.objects.published()
         figures = records.aggregate(
             overdue=Count("pk", filter=records.overdue_condition(today)),
