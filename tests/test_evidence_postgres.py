@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from tracker.models import Challenge, Citation, Source
+from tracker.models import Challenge, Citation, Initiative, Source, StatusUpdate
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="deferred constraint triggers are a PostgreSQL feature"
@@ -68,3 +68,41 @@ def test_a_record_and_its_citation_in_one_transaction_and_a_deleted_record_are_f
         ("DELETE FROM tracker_challenge WHERE id = %s", [challenge.pk]),
     )
     assert Challenge.objects.filter(slug="new").exists() and not Challenge.objects.filter(pk=challenge.pk).exists()
+
+
+def test_raw_sql_cannot_add_a_status_update_without_a_citation(seeded):
+    dcb = Initiative.objects.get(slug="dcb-package-2023")
+    insert = (
+        "INSERT INTO tracker_statusupdate (initiative_id, date, date_precision, status, completion, note) "
+        "VALUES (%s, '2025-01-01', 'year', 'completed', '', '')",
+        [dcb.pk],
+    )
+    with pytest.raises(IntegrityError, match="would have no citation"):
+        committed(insert)
+    assert dcb.status_updates.count() == 2
+
+
+def test_raw_sql_cannot_delete_a_status_updates_only_citation_but_may_delete_the_update(seeded):
+    update = StatusUpdate.objects.get(initiative__slug="partnership-for-peace")
+    citation = update.citations.get()
+    with pytest.raises(IntegrityError, match="would have no citation"):
+        committed(("DELETE FROM tracker_citation WHERE id = %s", [citation.pk]))
+    committed(
+        ("DELETE FROM tracker_citation WHERE status_update_id = %s", [update.pk]),
+        ("DELETE FROM tracker_statusupdate WHERE id = %s", [update.pk]),
+    )
+    assert not StatusUpdate.objects.filter(pk=update.pk).exists()
+
+
+def test_a_status_update_and_its_citation_in_one_transaction_are_fine(seeded):
+    dcb = Initiative.objects.get(slug="dcb-package-2023")
+    source = Source.objects.get(slug="nato-relations-with-bosnia-and-herzegovina")
+    with transaction.atomic(), connection.cursor() as cursor:
+        update = StatusUpdate.objects.create(initiative=dcb, date="2025-01-01", date_precision="year", status="ongoing")
+        Citation.objects.create(
+            status_update=update,
+            source=source,
+            quote="NATO provides support to EUFOR Operation Althea under the Berlin Plus Agreements.",
+        )
+        check_now(cursor)
+    assert dcb.status_updates.count() == 3

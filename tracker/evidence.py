@@ -1,4 +1,5 @@
-"""No published record without a public citation, enforced by PostgreSQL itself.
+"""No published record without a public citation, and no status update without a citation, enforced by
+PostgreSQL itself.
 
 The models refuse it on every ORM path (``Record.clean()``, ``Citation.delete()``,
 ``Source.save()``); these triggers refuse it on every other one: ``QuerySet.update()``,
@@ -121,4 +122,66 @@ def uninstall(connection):
         for function in ("tracker_record_evidence()", "tracker_citation_evidence()", "tracker_source_evidence()",
                          "tracker_require_evidence_of(tracker_citation)",
                          "tracker_require_evidence(text, text, bigint)"):  # fmt: skip
+            cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
+
+
+# No status update without a citation (migration 0013): an update is evidence of a status or nothing.
+
+UPDATE_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION tracker_require_update_evidence(update_id bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM tracker_statusupdate u WHERE u.id = update_id)
+       AND NOT EXISTS (SELECT 1 FROM tracker_citation c WHERE c.status_update_id = update_id) THEN
+        RAISE EXCEPTION 'The status update % would have no citation.', update_id USING ERRCODE = 'check_violation';
+    END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_status_update_evidence() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM tracker_require_update_evidence(NEW.id);
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_citation_update_evidence() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.status_update_id IS NOT NULL THEN
+        PERFORM tracker_require_update_evidence(OLD.status_update_id);
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
+def update_triggers():
+    deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+    yield (
+        "tracker_statusupdate",
+        "CREATE CONSTRAINT TRIGGER tracker_update_evidence AFTER INSERT ON tracker_statusupdate "
+        f"{deferred} EXECUTE FUNCTION tracker_status_update_evidence()",
+    )
+    yield (
+        "tracker_citation",
+        "CREATE CONSTRAINT TRIGGER tracker_update_evidence AFTER DELETE OR UPDATE OF status_update_id "
+        f"ON tracker_citation {deferred} EXECUTE FUNCTION tracker_citation_update_evidence()",
+    )
+
+
+def install_update_rule(connection):
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(UPDATE_FUNCTIONS)
+        for table, statement in update_triggers():
+            cursor.execute(f'DROP TRIGGER IF EXISTS tracker_update_evidence ON "{table}"')
+            cursor.execute(statement)
+
+
+def uninstall_update_rule(connection):
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table, _statement in update_triggers():
+            cursor.execute(f'DROP TRIGGER IF EXISTS tracker_update_evidence ON "{table}"')
+        for function in ("tracker_status_update_evidence()", "tracker_citation_update_evidence()",
+                         "tracker_require_update_evidence(bigint)"):  # fmt: skip
             cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
