@@ -73,9 +73,10 @@ def shows_something_new(model):
     history = model.history.model
     previous = history.objects.filter(history_id=OuterRef("previous_id"), published=True)
     for field in shown_fields(model):
-        if field.null:
-            blank = Value(datetime.date.min if isinstance(field, models.DateField) else Decimal(-(10**15)))
-            blank.output_field = field
+        if field.null:  # NULL equals NULL here: both sides stand in for it with a value no field holds
+            blank = Value(
+                datetime.date.min if isinstance(field, models.DateField) else Decimal(-(10**15)), output_field=field
+            )
             previous = previous.alias(**{f"_{field.attname}": Coalesce(field.attname, blank)}).filter(
                 **{f"_{field.attname}": Coalesce(OuterRef(field.attname), blank)}
             )
@@ -182,7 +183,7 @@ def update_changes(history_ids):
     updates = StatusUpdate.objects.filter(pk__in=dates).select_related(*StatusUpdate.UPDATED_FIELDS)
     for update in updates.prefetch_related(citations()):
         record = update.record
-        change = Change(
+        yield Change(
             kind=record._meta.model_name,
             date=dates[update.pk].history_date,
             title=record.title,
@@ -190,7 +191,6 @@ def update_changes(history_ids):
             update=update,
             history_id=dates[update.pk].history_id,
         )
-        yield change
 
 
 def shown(version, field):

@@ -76,53 +76,65 @@ def functions():
     return FUNCTIONS.replace("{record_checks}", checks + "\n    END IF;")
 
 
+DEFERRED = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+
+
 def triggers():
     """``(table, CREATE CONSTRAINT TRIGGER statement)`` of each trigger."""
-    deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
     for table, column in RECORDS.items():
         yield (
             table,
             (
                 f'CREATE CONSTRAINT TRIGGER tracker_evidence AFTER INSERT OR UPDATE OF published ON "{table}" '
-                f"{deferred} WHEN (NEW.published) EXECUTE FUNCTION tracker_record_evidence('{column}')"
+                f"{DEFERRED} WHEN (NEW.published) EXECUTE FUNCTION tracker_record_evidence('{column}')"
             ),
         )
     yield (
         "tracker_citation",
         (
             "CREATE CONSTRAINT TRIGGER tracker_evidence AFTER DELETE OR UPDATE ON tracker_citation "
-            f"{deferred} EXECUTE FUNCTION tracker_citation_evidence()"
+            f"{DEFERRED} EXECUTE FUNCTION tracker_citation_evidence()"
         ),
     )
     yield (
         "tracker_source",
         (
             "CREATE CONSTRAINT TRIGGER tracker_evidence AFTER UPDATE OF published ON tracker_source "
-            f"{deferred} WHEN (OLD.published AND NOT NEW.published) EXECUTE FUNCTION tracker_source_evidence()"
+            f"{DEFERRED} WHEN (OLD.published AND NOT NEW.published) EXECUTE FUNCTION tracker_source_evidence()"
         ),
     )
 
 
-def install(connection):
+def create(connection, function_definitions, trigger_name, statements):
+    """Define the functions, then (again) each ``(table, statement)`` trigger named ``trigger_name``."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute(functions())
-        for table, statement in triggers():
-            cursor.execute(f'DROP TRIGGER IF EXISTS tracker_evidence ON "{table}"')
+        cursor.execute(function_definitions)
+        for table, statement in statements:
+            cursor.execute(f'DROP TRIGGER IF EXISTS {trigger_name} ON "{table}"')
             cursor.execute(statement)
 
 
-def uninstall(connection):
+def drop(connection, trigger_name, statements, function_signatures):
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for table, _statement in triggers():
-            cursor.execute(f'DROP TRIGGER IF EXISTS tracker_evidence ON "{table}"')
-        for function in ("tracker_record_evidence()", "tracker_citation_evidence()", "tracker_source_evidence()",
-                         "tracker_require_evidence_of(tracker_citation)",
-                         "tracker_require_evidence(text, text, bigint)"):  # fmt: skip
+        for table, _statement in statements:
+            cursor.execute(f'DROP TRIGGER IF EXISTS {trigger_name} ON "{table}"')
+        for function in function_signatures:
             cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
+
+
+def install(connection):
+    create(connection, functions(), "tracker_evidence", triggers())
+
+
+def uninstall(connection):
+    drop(connection, "tracker_evidence", triggers(), (
+        "tracker_record_evidence()", "tracker_citation_evidence()", "tracker_source_evidence()",
+        "tracker_require_evidence_of(tracker_citation)", "tracker_require_evidence(text, text, bigint)",
+    ))  # fmt: skip
 
 
 # No status update without a citation (migration 0013): an update is evidence of a status or nothing.
@@ -153,35 +165,24 @@ END $$;
 
 
 def update_triggers():
-    deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
     yield (
         "tracker_statusupdate",
         "CREATE CONSTRAINT TRIGGER tracker_update_evidence AFTER INSERT ON tracker_statusupdate "
-        f"{deferred} EXECUTE FUNCTION tracker_status_update_evidence()",
+        f"{DEFERRED} EXECUTE FUNCTION tracker_status_update_evidence()",
     )
     yield (
         "tracker_citation",
         "CREATE CONSTRAINT TRIGGER tracker_update_evidence AFTER DELETE OR UPDATE OF status_update_id "
-        f"ON tracker_citation {deferred} EXECUTE FUNCTION tracker_citation_update_evidence()",
+        f"ON tracker_citation {DEFERRED} EXECUTE FUNCTION tracker_citation_update_evidence()",
     )
 
 
 def install_update_rule(connection):
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(UPDATE_FUNCTIONS)
-        for table, statement in update_triggers():
-            cursor.execute(f'DROP TRIGGER IF EXISTS tracker_update_evidence ON "{table}"')
-            cursor.execute(statement)
+    create(connection, UPDATE_FUNCTIONS, "tracker_update_evidence", update_triggers())
 
 
 def uninstall_update_rule(connection):
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for table, _statement in update_triggers():
-            cursor.execute(f'DROP TRIGGER IF EXISTS tracker_update_evidence ON "{table}"')
-        for function in ("tracker_status_update_evidence()", "tracker_citation_update_evidence()",
-                         "tracker_require_update_evidence(bigint)"):  # fmt: skip
-            cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
+    drop(connection, "tracker_update_evidence", update_triggers(), (
+        "tracker_status_update_evidence()", "tracker_citation_update_evidence()",
+        "tracker_require_update_evidence(bigint)",
+    ))  # fmt: skip

@@ -84,16 +84,23 @@ def write_import(job_id):
 
 def run(job_id, dry_run):
     """Check (``dry_run``) or import a job's file, recording progress as rows go and the outcome at the end."""
-    from .resources import RESOURCES_BY_NAME
-
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if not job.data:
         return
     if job.user is None or not job.user.is_active:  # whose permissions the import would run with
         job.state, job.problems = ImportJob.State.FAILED, ["The account that uploaded the file is gone."]
-        job.data, job.finished = b"", timezone.now()
-        job.save(update_fields=["state", "problems", "data", "finished"])
-        return
+    else:
+        check_or_import(job, dry_run)
+    job.done, job.finished = job.rows, timezone.now()
+    if job.state != ImportJob.State.CHECKED:
+        job.data = b""
+    job.save(update_fields=["state", "problems", "totals", "done", "finished", "data"])
+
+
+def check_or_import(job, dry_run):
+    """Run the import of ``job``'s file (a check if ``dry_run``), and set its state, totals and problems."""
+    from .resources import RESOURCES_BY_NAME
+
     file_format = FORMATS_BY_NAME[job.file_format]()
     with Progress(job, dry_run) as progress:
         try:
@@ -109,17 +116,13 @@ def run(job_id, dry_run):
         except Exception as error:  # recorded for staff and logged; the worker itself goes on
             logger.exception("Import job %s stopped", job.pk)
             job.state, job.problems = ImportJob.State.FAILED, [f"The import stopped: {type(error).__name__}."]
-        else:
-            job.problems = describe_errors(result)[:MAX_PROBLEMS]
-            job.totals = {kind: result.totals[kind] for kind in ("new", "update", "skip")}
-            if job.problems:
-                job.state = ImportJob.State.INVALID
-            else:
-                job.state = ImportJob.State.CHECKED if dry_run else ImportJob.State.IMPORTED
-    job.done, job.finished = job.rows, timezone.now()
-    if job.state != ImportJob.State.CHECKED:
-        job.data = b""
-    job.save(update_fields=["state", "problems", "totals", "done", "finished", "data"])
+            return
+    job.problems = describe_errors(result)[:MAX_PROBLEMS]
+    job.totals = {kind: result.totals[kind] for kind in ("new", "update", "skip")}
+    if job.problems:
+        job.state = ImportJob.State.INVALID
+    else:
+        job.state = ImportJob.State.CHECKED if dry_run else ImportJob.State.IMPORTED
 
 
 class Progress:
