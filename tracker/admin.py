@@ -185,7 +185,12 @@ class StatusUpdateInlineForm(forms.ModelForm):
     added on the update's own page)."""
 
     status = forms.ChoiceField()
-    source = forms.ModelChoiceField(Source.objects.all(), required=False, label=_("Source"))
+    source = forms.ModelChoiceField(
+        Source.objects.all(),
+        required=False,
+        label=_("Source"),
+        help_text=_("For a new update, its evidence; an update's saved citations are on its own page (Change)."),
+    )
     quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Quote"), strip=True)
 
     class Meta:
