@@ -106,3 +106,48 @@ def test_a_status_update_and_its_citation_in_one_transaction_are_fine(seeded):
         )
         check_now(cursor)
     assert dcb.status_updates.count() == 3
+
+
+def dcb_status():
+    return Initiative.objects.values_list("status", flat=True).get(slug="dcb-package-2023")
+
+
+def test_a_status_update_written_by_raw_sql_sets_its_records_status_at_commit(seeded):
+    dcb = Initiative.objects.get(slug="dcb-package-2023")
+    source = Source.objects.get(slug="nato-relations-with-bosnia-and-herzegovina")
+    assert dcb.status == "ongoing"
+    committed(
+        ("INSERT INTO tracker_statusupdate (initiative_id, date, date_precision, status, completion, note) "
+         "VALUES (%s, '2026-06-01', 'month', 'completed', '', '')", [dcb.pk]),
+        ("INSERT INTO tracker_citation (source_id, quote, status_update_id) SELECT %s, 'NATO', id "
+         "FROM tracker_statusupdate WHERE initiative_id = %s AND date = '2026-06-01'", [source.pk, dcb.pk]),
+    )  # fmt: skip
+    assert dcb_status() == "completed"
+    committed(("DELETE FROM tracker_citation WHERE status_update_id IN (SELECT id FROM tracker_statusupdate "
+               "WHERE date = '2026-06-01'); DELETE FROM tracker_statusupdate WHERE date = '2026-06-01'", []))  # fmt: skip
+    assert dcb_status() == "ongoing"
+
+
+def test_raw_sql_cannot_set_a_status_against_the_records_latest_update(seeded):
+    dcb = Initiative.objects.get(slug="dcb-package-2023")
+    with pytest.raises(IntegrityError, match="is set by its latest status update"):
+        committed(("UPDATE tracker_initiative SET status = 'completed' WHERE id = %s", [dcb.pk]))
+    assert dcb_status() == "ongoing"
+    undated = Initiative.objects.published().filter(status_updates__isnull=True).first()
+    committed(("UPDATE tracker_initiative SET status = 'completed' WHERE id = %s", [undated.pk]))
+    assert Initiative.objects.get(pk=undated.pk).status == "completed"
+
+
+def test_unpublishing_the_source_of_the_latest_update_by_a_query_set_falls_back_to_the_one_before(seeded):
+    dcb = Initiative.objects.get(slug="dcb-package-2023")
+    latest = dcb.status_updates.order_by("-date").first()
+    source = Source.objects.create(title="Another record of it", slug="another", kind="news", published=True)
+    update = StatusUpdate(initiative=dcb, date="2026-01-01", date_precision="year", status="completed")
+    with transaction.atomic():
+        update.save()
+        Citation.objects.create(status_update=update, source=source, quote="It was completed.")
+    assert dcb_status() == "completed" and latest.status == "ongoing"
+    with transaction.atomic(), connection.cursor() as cursor:
+        Source.objects.filter(pk=source.pk).update(published=False)
+        check_now(cursor)
+    assert dcb_status() == "ongoing"

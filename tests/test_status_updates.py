@@ -220,3 +220,32 @@ def test_the_home_page_draws_the_initiatives_quarter_by_quarter_from_the_fixture
     assert '<a href="/initiatives/?status=completed" aria-label="Q4 2004: Completed, 1">' in body
     assert 'aria-label="Q1 2023: Ongoing, 4"' in body  # PfP, MAP, the Reform Programme and the DCB package
     assert "No dated status updates yet." in body  # the recommendations: the documents date none
+
+
+def test_a_status_set_by_dated_updates_changes_only_by_a_new_update(client, superuser, seeded):
+    dcb = Initiative.objects.get(slug="dcb-package-2023")
+    dcb.status = "completed"
+    with pytest.raises(ValidationError) as error:
+        dcb.full_clean()
+    assert error.value.message_dict["status"] == [
+        "The status is the one its latest status update sets (Ongoing): to change it, add a dated status update "
+        "with its evidence."
+    ]
+
+    page = client.get(reverse("admin:tracker_initiative_change", args=[dcb.pk])).content.decode()
+    assert 'name="status"' not in page  # shown, not offered for editing
+    dcb.refresh_from_db()
+    response = client.post(
+        reverse("admin:tracker_initiative_change", args=[dcb.pk]), {**initiative_form(dcb), "status": "completed"}
+    )
+    assert response.status_code == 302
+    dcb.refresh_from_db()
+    assert dcb.status == "ongoing"
+
+
+def test_a_status_no_update_dates_is_edited_as_before(client, superuser, seeded):
+    undated = Initiative.objects.published().filter(status_updates__isnull=True).first()
+    page = client.get(reverse("admin:tracker_initiative_change", args=[undated.pk])).content.decode()
+    assert 'name="status"' in page
+    undated.status = "suspended"
+    undated.full_clean()

@@ -34,6 +34,7 @@ from .models import (
     StatusUpdate,
     UnsupportedRecords,
     Visit,
+    latest_status,
     left_unsupported,
     publish_permission,
 )
@@ -462,6 +463,11 @@ class RecordAdmin(CitedAdmin, PublishableAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["focus_areas"]
     readonly_fields = ["created", "updated"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A status set by dated updates changes by adding an update (inline), not by editing it."""
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "status"] if obj is not None and latest_status(obj) is not None else readonly
 
 
 @admin.register(Initiative)

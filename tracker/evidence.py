@@ -186,3 +186,141 @@ def uninstall_update_rule(connection):
         "tracker_status_update_evidence()", "tracker_citation_update_evidence()",
         "tracker_require_update_evidence(bigint)",
     ))  # fmt: skip
+
+
+# A record's status is the one its latest publicly supported update sets (migration 0014), as
+# ``models.sync_status`` does on the ORM's paths: a status update or citation written by raw SQL, or a
+# source unpublished by ``QuerySet.update()``, re-sets the status at commit; a status edited directly
+# against its updates is refused.
+
+UPDATED_RECORDS = {  # record table: its column in tracker_statusupdate
+    table: column for table, column in RECORDS.items() if table != "tracker_visit"
+}
+
+STATUS_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION tracker_latest_status(update_column text, record_id bigint)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    latest text;
+BEGIN
+    EXECUTE format(
+        'SELECT u.status FROM tracker_statusupdate u WHERE u.%I = $1 AND EXISTS ('
+        '  SELECT 1 FROM tracker_citation c JOIN tracker_source s ON s.id = c.source_id'
+        '  WHERE c.status_update_id = u.id AND s.published)'
+        ' ORDER BY u.date DESC, u.id DESC LIMIT 1',
+        update_column
+    ) INTO latest USING record_id;
+    RETURN latest;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_sync_status(status_update tracker_statusupdate) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    latest text;
+BEGIN
+    {record_syncs}
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_sync_status_of_update_id(update_id bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    status_update tracker_statusupdate;
+BEGIN
+    SELECT * INTO status_update FROM tracker_statusupdate WHERE id = update_id;
+    IF FOUND THEN
+        PERFORM tracker_sync_status(status_update);
+    END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_status_update_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM tracker_sync_status(NEW);
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM tracker_sync_status(OLD);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_citation_status_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'DELETE' AND NEW.status_update_id IS NOT NULL THEN
+        PERFORM tracker_sync_status_of_update_id(NEW.status_update_id);
+    END IF;
+    IF TG_OP <> 'INSERT' AND OLD.status_update_id IS NOT NULL THEN
+        PERFORM tracker_sync_status_of_update_id(OLD.status_update_id);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_source_status_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    update_id bigint;
+BEGIN
+    FOR update_id IN SELECT DISTINCT status_update_id FROM tracker_citation
+                     WHERE source_id = NEW.id AND status_update_id IS NOT NULL LOOP
+        PERFORM tracker_sync_status_of_update_id(update_id);
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_record_status_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    current text;
+    latest text := tracker_latest_status(TG_ARGV[0], NEW.id);
+BEGIN
+    EXECUTE format('SELECT status FROM %I WHERE id = $1', TG_TABLE_NAME) INTO current USING NEW.id;
+    IF latest IS NOT NULL AND current IS NOT NULL AND current <> latest THEN
+        RAISE EXCEPTION 'The status of % % is set by its latest status update (%), not "%".',
+            TG_TABLE_NAME, NEW.id, latest, current USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
+def status_functions():
+    """The functions, ``tracker_sync_status(update)`` re-setting the status of the update's record."""
+    syncs = "\n    ".join(
+        f"IF status_update.{column} IS NOT NULL THEN\n        "
+        f"latest := tracker_latest_status('{column}', status_update.{column});\n        "
+        f"UPDATE {table} SET status = latest, updated = now() "
+        f"WHERE id = status_update.{column} AND latest IS NOT NULL AND status <> latest;\n    END IF;"
+        for table, column in UPDATED_RECORDS.items()
+    )
+    return STATUS_FUNCTIONS.replace("{record_syncs}", syncs)
+
+
+def status_triggers():
+    for table, column in UPDATED_RECORDS.items():
+        yield (
+            table,
+            f'CREATE CONSTRAINT TRIGGER tracker_status_sync AFTER UPDATE OF status ON "{table}" {DEFERRED} '
+            f"WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION tracker_record_status_check('{column}')",
+        )
+    yield (
+        "tracker_statusupdate",
+        "CREATE CONSTRAINT TRIGGER tracker_status_sync AFTER INSERT OR UPDATE OR DELETE ON tracker_statusupdate "
+        f"{DEFERRED} EXECUTE FUNCTION tracker_status_update_sync()",
+    )
+    yield (
+        "tracker_citation",
+        "CREATE CONSTRAINT TRIGGER tracker_status_sync AFTER INSERT OR UPDATE OR DELETE ON tracker_citation "
+        f"{DEFERRED} EXECUTE FUNCTION tracker_citation_status_sync()",
+    )
+    yield (
+        "tracker_source",
+        "CREATE CONSTRAINT TRIGGER tracker_status_sync AFTER UPDATE OF published ON tracker_source "
+        f"{DEFERRED} WHEN (OLD.published IS DISTINCT FROM NEW.published) EXECUTE FUNCTION tracker_source_status_sync()",
+    )
+
+
+def install_status_rule(connection):
+    create(connection, status_functions(), "tracker_status_sync", status_triggers())
+
+
+def uninstall_status_rule(connection):
+    drop(connection, "tracker_status_sync", status_triggers(), (
+        "tracker_status_update_sync()", "tracker_citation_status_sync()", "tracker_source_status_sync()",
+        "tracker_record_status_check()", "tracker_sync_status_of_update_id(bigint)",
+        "tracker_sync_status(tracker_statusupdate)", "tracker_latest_status(text, bigint)",
+    ))  # fmt: skip

@@ -539,6 +539,16 @@ class Record(SlugFromTitleMixin, TimeStampedModel):
     def problems(self):
         if self.published and not self.has_citations():
             yield "published", _("A record needs at least one citation before it is published.")
+        latest = latest_status(self)
+        if latest is not None and latest != self.status:
+            yield (
+                "status",
+                _(
+                    "The status is the one its latest status update sets (%(status)s): to change it, add a dated "
+                    "status update with its evidence."
+                )
+                % {"status": self.Status(latest).label},
+            )
 
     def get_absolute_url(self):
         return reverse(f"tracker:{self._meta.model_name}-detail", args=[self.slug])
@@ -973,11 +983,20 @@ class StatusUpdate(models.Model):
 SYNC_REASON = "Status set by its latest update"
 
 
+def latest_status(record):
+    """The status set by ``record``'s latest update that public evidence supports, or ``None`` (no such update,
+    the record is not saved yet, or its kind has no updates)."""
+    if record.pk is None or not hasattr(record, "status_updates"):
+        return None
+    cited = record.status_updates.filter(publicly_supported())
+    return cited.order_by("-date", "-pk").values_list("status", flat=True).first()
+
+
 def sync_status(record):
     """Give ``record`` the status of its latest update that public evidence supports (it keeps its own when it
-    has none): an update counts once its citation of a published source is saved, after the update itself."""
-    cited = record.status_updates.filter(publicly_supported())
-    latest = cited.order_by("-date", "-pk").values_list("status", flat=True).first()
+    has none): an update counts once its citation of a published source is saved, after the update itself.
+    On PostgreSQL the database does the same at commit for any other writer (``tracker.evidence``)."""
+    latest = latest_status(record)
     if latest is not None and latest != record.status:
         record.status = latest
         record._change_reason = SYNC_REASON
