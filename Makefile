@@ -64,8 +64,8 @@ check: install
 bench: install-dev
 	$(BIN)/python bench/run.py --scale $${SCALE:-100000}
 
-# The browser tests need Debian's Chromium and axe-core (from the npm registry);
-# without them they are skipped locally. CI installs both.
+# The browser tests need Debian's Chromium and axe-core, the HTML check Java and vnu-jar (both from the
+# npm registry); without them they are skipped locally. CI installs them all.
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 	cd tests/browser && npm ci --no-audit --no-fund

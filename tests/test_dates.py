@@ -22,6 +22,11 @@ def test_a_partial_date_is_shown_as_precisely_as_the_source_gives_it(date, preci
     assert PartialDate(date, precision).isoformat() == iso
 
 
+def test_a_quarter_is_given_to_html_as_its_year_which_html_time_can_express():
+    assert PartialDate(datetime.date(2026, 4, 1), "quarter").html_datetime() == "2026"
+    assert PartialDate(datetime.date(2023, 2, 1), "month").html_datetime() == "2023-02"
+
+
 @pytest.mark.parametrize(
     ("date", "precision"),
     [

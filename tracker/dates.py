@@ -60,6 +60,12 @@ class PartialDate:
             return f"{self.date.year:04d}-{self.date.month:02d}"
         return self.date.isoformat()
 
+    def html_datetime(self):
+        """The value of an HTML ``<time datetime>``, which has no quarters: a quarter gives its year."""
+        if self.precision == Precision.QUARTER:
+            return f"{self.date.year:04d}"
+        return self.isoformat()
+
     def validate(self):
         """Refuse a date that carries more detail than its precision claims."""
         month, day = self.date.month, self.date.day

@@ -1,6 +1,7 @@
 """Template helpers for the public pages."""
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -18,3 +19,10 @@ def checkbox_options(bound_field):
         value = str(value)
         options.append((value, label, value in selected, f"{bound_field.auto_id}_{index}"))
     return options
+
+
+@register.filter
+def html_datetime(moment):
+    """A date and time as an HTML ``<time datetime>`` takes it: to the second (HTML allows at most three
+    decimals, Python's ``isoformat`` gives six), in the site's time zone like the text beside it."""
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
