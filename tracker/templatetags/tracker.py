@@ -3,6 +3,8 @@
 from django import template
 from django.utils import timezone
 
+from .. import structured_data
+
 register = template.Library()
 
 
@@ -26,3 +28,9 @@ def html_datetime(moment):
     """A date and time as an HTML ``<time datetime>`` takes it: to the second (HTML allows at most three
     decimals, Python's ``isoformat`` gives six), in the site's time zone like the text beside it."""
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+@register.simple_tag(takes_context=True)
+def json_ld(context, subject):
+    """The page's schema.org description of ``subject`` (``tracker.structured_data``)."""
+    return structured_data.json_ld(subject, context["request"])
