@@ -534,7 +534,7 @@ class StatusUpdateAdminForm(RecordAdminForm):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(CitedMixin, SimpleHistoryAdmin):
+class StatusUpdateAdmin(CitedAdmin):
     """A status update's page: all its citations (its record's page adds an update with its first one)."""
 
     form = StatusUpdateAdminForm

@@ -40,10 +40,12 @@ from .models import (
     Organisation,
     Recommendation,
     Source,
+    StatusUpdate,
     Visit,
     parent_cycles,
     publish_permission,
     slug_for,
+    the_one_set,
 )
 
 SEPARATOR = ";"
@@ -617,32 +619,19 @@ class SourceResource(SlugFromTitleResource):
         )
 
 
-class RecordResource(SlugFromTitleResource):
-    """Initiatives, challenges, recommendations and visits.
+class CitationCells(TrackerResource):
+    """ "Source" and "Quote" hold a row's citations, one per line: each line of Quote is a quote, and Source
+    has one source slug per line (or one slug for every quote). Exports write every citation; an import
+    replaces the row's citations with those it gives (keeping unchanged ones as they are), and checks each
+    new quote against its source's archived text."""
 
-    "Source" and "Quote" hold the record's citations, one per line: each line of
-    Quote is a quote, and Source has one source slug per line (or one slug for
-    every quote). Exports write every citation; an import replaces the record's
-    citations with those the row gives (keeping unchanged ones as they are), and
-    checks each new quote against its source's archived text.
-    """
-
-    required_columns = ("Title",)
-    export_prefetch = ("citations__source", "focus_areas")
-    slug = text("slug", "Slug")
-    title = text("title", "Title")
-    summary = text("summary", "Summary")
-    description = text("description", "Description")
-    focus_areas = many("focus_areas", "Focus areas", FocusArea)
     source = fields.Field(column_name="Source", readonly=True)
     quote = fields.Field(column_name="Quote", readonly=True)
-    published = fields.Field(attribute="published", column_name="Published", widget=YesNoWidget())
 
-    class Meta(TrackerResource.Meta):
-        import_id_fields = ("slug",)
-        fields = ("slug", "title", "summary", "description", "focus_areas", "source", "quote", "published")
-        instance_loader_class = KeyColumnLoader  # one query finds every record the file names
-        use_bulk = True  # no savepoint per row: rows are only read until ``write`` saves them all
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.sources = NaturalKeyWidget(Source, field="slug")
+        self.sources.preload(names_in(dataset, "Source") if "Source" in dataset.headers else ())
 
     @staticmethod
     def citations_of(record):
@@ -658,42 +647,6 @@ class RecordResource(SlugFromTitleResource):
     def dehydrate_quote(self, record):
         # one quote a line: a quote's own line breaks become spaces, which matching ignores
         return "\n".join(" ".join(citation.quote.splitlines()) for citation in self.citations_of(record))
-
-    def get_queryset(self):
-        """Existing records with what an import compares: their many-to-many links and citations."""
-        many = [field.attribute for field in self.get_import_fields() if isinstance(field, ManyField)]
-        citations = Prefetch("citations", queryset=Citation.objects.select_related("source"))
-        return super().get_queryset().prefetch_related(*many, citations)
-
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
-        self.to_create, self.to_update, self.rows_by_slug = [], [], {}
-        self.sources = NaturalKeyWidget(Source, field="slug")
-        self.sources.preload(names_in(dataset, "Source") if "Source" in dataset.headers else ())
-        self.slug_widgets = [  # widgets that may name a record created earlier in this file
-            field.widget
-            for field in self.get_import_fields()
-            if isinstance(field.widget, CachedLookupMixin)
-            and field.widget.model is self._meta.model
-            and field.widget.cache is not None
-        ]
-
-    def import_instance(self, instance, row, **kwargs):
-        """Also read the row's citations, reporting their problems together with the other columns'."""
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        earlier = self.rows_by_slug.setdefault(instance.slug, kwargs.get("row_number"))
-        if earlier != kwargs.get("row_number"):
-            errors["Slug"] = [f"“{instance.slug}” is also the slug of row {earlier}: each row must be another record."]
-        try:
-            self.read_citations(instance, row)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
 
     def read_citations(self, instance, row):
         """The Source and Quote cells give the record's citations, one per line: the Source cell one slug
@@ -748,6 +701,66 @@ class RecordResource(SlugFromTitleResource):
     def citations_changed(instance):
         given = getattr(instance, "citations_given", None)
         return given is not None and (instance.citations_removed or any(c.pk is None for c in given))
+
+
+class RecordResource(CitationCells, SlugFromTitleResource):
+    """Initiatives, challenges, recommendations and visits.
+
+    "Source" and "Quote" hold the record's citations, one per line: each line of
+    Quote is a quote, and Source has one source slug per line (or one slug for
+    every quote). Exports write every citation; an import replaces the record's
+    citations with those the row gives (keeping unchanged ones as they are), and
+    checks each new quote against its source's archived text.
+    """
+
+    required_columns = ("Title",)
+    export_prefetch = ("citations__source", "focus_areas")
+    slug = text("slug", "Slug")
+    title = text("title", "Title")
+    summary = text("summary", "Summary")
+    description = text("description", "Description")
+    focus_areas = many("focus_areas", "Focus areas", FocusArea)
+    published = fields.Field(attribute="published", column_name="Published", widget=YesNoWidget())
+
+    class Meta(TrackerResource.Meta):
+        import_id_fields = ("slug",)
+        fields = ("slug", "title", "summary", "description", "focus_areas", "source", "quote", "published")
+        instance_loader_class = KeyColumnLoader  # one query finds every record the file names
+        use_bulk = True  # no savepoint per row: rows are only read until ``write`` saves them all
+
+    def get_queryset(self):
+        """Existing records with what an import compares: their many-to-many links and citations."""
+        many = [field.attribute for field in self.get_import_fields() if isinstance(field, ManyField)]
+        citations = Prefetch("citations", queryset=Citation.objects.select_related("source"))
+        return super().get_queryset().prefetch_related(*many, citations)
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.to_create, self.to_update, self.rows_by_slug = [], [], {}
+        self.slug_widgets = [  # widgets that may name a record created earlier in this file
+            field.widget
+            for field in self.get_import_fields()
+            if isinstance(field.widget, CachedLookupMixin)
+            and field.widget.model is self._meta.model
+            and field.widget.cache is not None
+        ]
+
+    def import_instance(self, instance, row, **kwargs):
+        """Also read the row's citations, reporting their problems together with the other columns'."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        earlier = self.rows_by_slug.setdefault(instance.slug, kwargs.get("row_number"))
+        if earlier != kwargs.get("row_number"):
+            errors["Slug"] = [f"“{instance.slug}” is also the slug of row {earlier}: each row must be another record."]
+        try:
+            self.read_citations(instance, row)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def import_row(self, row, instance_loader, **kwargs):
         """``Resource.import_row`` as records need it: no deletes; a new record is not copied to be
@@ -1110,6 +1123,110 @@ class MilestoneResource(TrackerResource):
         fields = ("initiative", "title", "when", "description")
 
 
+class StatusWidget(widgets.Widget):
+    """A status among those of the row's kind of record (the one of Initiative, Challenge or Recommendation
+    that is filled in), by value or by label in any of the site's languages."""
+
+    def __init__(self, kinds, **kwargs):
+        super().__init__(**kwargs)
+        self.widgets = {column: ChoiceWidget(model.Status.choices) for column, model in kinds.items()}
+        self.columns = {model: column for column, model in kinds.items()}
+
+    def clean(self, value, row=None, **kwargs):
+        column = next((column for column in self.widgets if (row or {}).get(column)), None)
+        if column is None:
+            return str(value or "").strip()  # the model's check names the missing record
+        return self.widgets[column].clean(value, row)
+
+    def label(self, update):
+        """The update's status as its record's kind labels it, in the active language."""
+        record = the_one_set(update, StatusUpdate.UPDATED_FIELDS)
+        return self.widgets[self.columns[record._meta.model]].render(update.status) if record else update.status
+
+
+class StatusUpdateResource(CitationCells):
+    """A dated status update of one initiative, challenge or recommendation, with its evidence in Source and
+    Quote; a new update needs both. A row is the same update as one in the database when its record, date
+    and status match, so re-importing an export changes nothing."""
+
+    KINDS = {"Initiative": Initiative, "Challenge": Challenge, "Recommendation": Recommendation}
+
+    required_columns = ("Date", "Status")
+    export_prefetch = ("initiative", "challenge", "recommendation", "citations__source")
+    initiative = one("initiative", "Initiative", Initiative, key="slug")
+    challenge = one("challenge", "Challenge", Challenge, key="slug")
+    recommendation = one("recommendation", "Recommendation", Recommendation, key="slug")
+    when = PartialDateField("date", "date_precision", "Date")
+    status = fields.Field(attribute="status", column_name="Status", widget=StatusWidget(KINDS))
+    completion = choice("completion", "Completion", StatusUpdate.Completion.choices)
+    note = text("note", "Note")
+
+    class Meta(TrackerResource.Meta):
+        model = StatusUpdate
+        import_id_fields = ()
+        fields = (
+            "initiative",
+            "challenge",
+            "recommendation",
+            "when",
+            "status",
+            "completion",
+            "note",
+            "source",
+            "quote",
+        )
+
+    def dehydrate_status(self, update):
+        return self.fields["status"].widget.label(update)
+
+    def get_instance(self, instance_loader, row):
+        update = StatusUpdate()
+        try:
+            TrackerResource.import_instance(self, update, row)
+        except ValidationError:
+            return None  # reported when the row itself is imported
+        record = the_one_set(update, StatusUpdate.UPDATED_FIELDS)
+        if record is None or update.date is None:
+            return None
+        return (
+            record.status_updates.filter(date=update.date, date_precision=update.date_precision, status=update.status)
+            .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("source")))
+            .first()
+        )
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            self.read_citations(instance, row)
+            if instance.pk is None and not instance.citations_given:
+                raise ValidationError({"Quote": ["A status update needs its evidence: give the Source and the Quote."]})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if self.citations_changed(instance):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        """The update's new citations, then the replaced ones go: the update keeps its evidence throughout."""
+        super().after_save_instance(instance, row, **kwargs)
+        for citation in instance.citations_given or ():
+            if citation.pk is None:
+                citation.status_update = instance
+                citation._history_user = kwargs.get("user")
+                citation.save()
+        for citation in instance.citations_removed:
+            citation._history_user = kwargs.get("user")
+            citation.delete()
+
+
 class CitationResource(TrackerResource):
     """A citation: its source, its quote, and the one record (or an initiative's milestone) it supports.
 
@@ -1185,6 +1302,7 @@ RESOURCES = {
         VisitResource,
         RecommendationResource,
         MilestoneResource,
+        StatusUpdateResource,
         CitationResource,
     )
 }
