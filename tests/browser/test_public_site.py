@@ -87,9 +87,9 @@ def test_download_the_filtered_csv(page):
     download = download_info.value
 
     rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
-    assert download.suggested_filename == "initiatives.csv"
-    assert [row["Title"] for row in rows] == shown
-    assert rows and {row["Status"] for row in rows} == {"Completed"}
+    assert re.fullmatch(r"initiatives_status-completed_sort-title_\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
+    assert [row["title"] for row in rows] == shown
+    assert rows and {(row["status"], row["status_label"]) for row in rows} == {("completed", "Completed")}
 
 
 def test_switch_language_to_bosnian_and_back_on_the_same_page(page):
