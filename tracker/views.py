@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Value
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
@@ -447,6 +447,12 @@ class OrganisationDetailView(VocabularyDetailView):
             (Recommendation, Q(proposed_by=organisation), "proposed_by"),
             (Visit, Q(visitor_organisation=organisation) | Q(hosts=organisation), "organisation"),
         ]
+
+
+def robots_txt(request):
+    """Crawlers may read every public page (the sitemap lists them) but not the admin."""
+    context = {"sitemap_url": request.build_absolute_uri(reverse("sitemap")), "admin_url": reverse("admin:index")}
+    return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
 
 
 def healthz(request):
