@@ -95,6 +95,12 @@ def test_a_remembered_page_or_answer_never_crosses_languages(client):
     assert english == "Status history"
 
 
+def test_sort_choices_are_labelled_in_the_readers_language(client):
+    page = client.get("/sr/initiatives/").text
+    assert '<option value="-title">Наслов (силазно)</option>' in page and "descending" not in page
+    assert '<option value="-title">Title (descending)</option>' in client.get("/initiatives/").text
+
+
 def test_dates_are_written_in_the_readers_language():
     quarter, month = PartialDate(datetime.date(2026, 4, 1), "quarter"), PartialDate(datetime.date(2025, 9, 1), "month")
     expected = {"en": ("Q2 2026", "Sep 2025"), "bs": ("2. kvartal 2026.", "Sep. 2025"),
