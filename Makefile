@@ -70,9 +70,10 @@ browser-deps:
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 	cd tests/browser && npm ci --no-audit --no-fund
 
+# Every catalog under locale/ (one per language of settings.LANGUAGES but English): new strings in, then compiled.
 messages: install
-	$(BIN)/python manage.py makemessages -l bs --ignore=.venv --ignore=tests --no-obsolete
-	$(BIN)/python manage.py compilemessages -l bs --ignore=.venv
+	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=tests --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

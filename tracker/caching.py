@@ -19,6 +19,7 @@ import threading
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import connection
+from django.utils import translation
 
 from . import data_versions
 
@@ -53,8 +54,9 @@ def data_version(*models):
 
 
 def remember(key, compute):
-    """``compute()``, or its answer from an earlier call under the same data version."""
-    versioned_key = f"{data_version()}:{key}"
+    """``compute()``, or its answer from an earlier call under the same data version and in the same
+    language (an answer may hold translated labels: one in Bosnian must never reach an English page)."""
+    versioned_key = f"{data_version()}:{translation.get_language()}:{key}"
     value = answers.get(versioned_key, MISSING)
     if value is MISSING:
         value = compute()

@@ -3,6 +3,8 @@
 import collections
 import datetime
 
+from .dates import quarter_text
+
 BAR_HEIGHT = 28
 LABEL_WIDTH = 140
 BAR_AREA = 220
@@ -50,11 +52,11 @@ def status_by_quarter(statuses, updates, today, list_url):
             record, _, status = updates[position]
             standing[record] = status
             position += 1
-        columns.append((f"Q{index + 1} {year}", collections.Counter(standing.values())))
+        columns.append(((index + 1, year), collections.Counter(standing.values())))
         quarter = (year + (index == 3), (index + 1) % 4)
     largest = max(sum(counts.values()) for _, counts in columns) or 1
     drawn = []
-    for number, (label, counts) in enumerate(columns):
+    for number, ((quarter_number, year), counts) in enumerate(columns):
         y, bands = COLUMN_HEIGHT, []
         for value, status_label in statuses:
             if counts[value]:
@@ -65,14 +67,20 @@ def status_by_quarter(statuses, updates, today, list_url):
                      "url": f"{list_url}?status={value}"}
                 )  # fmt: skip
         drawn.append(
-            {"label": label, "x": number * QUARTER_WIDTH, "bands": bands, "year_start": label.startswith("Q1")}
+            {
+                "label": quarter_text(quarter_number, year),
+                "year": year,
+                "x": number * QUARTER_WIDTH,
+                "bands": bands,
+                "year_start": quarter_number == 1,
+            }  # fmt: skip
         )
     return {
         "columns": drawn,
         "width": len(drawn) * QUARTER_WIDTH,
         "height": COLUMN_HEIGHT,
         "bar_width": QUARTER_WIDTH - 2,
-        "first": columns[0][0],
-        "last": columns[-1][0],
+        "first": quarter_text(*columns[0][0]),
+        "last": quarter_text(*columns[-1][0]),
         "legend": [(value, label, columns[-1][1][value], f"{list_url}?status={value}") for value, label in statuses],
     }

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class Precision(models.TextChoices):
@@ -25,6 +26,11 @@ class Precision(models.TextChoices):
     QUARTER = "quarter", _("Quarter")
     MONTH = "month", _("Month")
     DAY = "day", _("Day")
+
+
+def quarter_text(quarter, year):
+    """A quarter as the reader's language writes it: "Q2 2026", "2. kvartal 2026."."""
+    return pgettext("a quarter of a year", "Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year}
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -36,7 +42,7 @@ class PartialDate:
         if self.precision == Precision.YEAR:
             return str(self.date.year)
         if self.precision == Precision.QUARTER:
-            return f"Q{self.quarter} {self.date.year}"
+            return quarter_text(self.quarter, self.date.year)
         month = MONTHS_3[self.date.month].title()  # what date_format's "M" gives, without its per-call overhead
         if self.precision == Precision.MONTH:
             return f"{month} {self.date.year}"

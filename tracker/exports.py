@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import io
 import itertools
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet
@@ -34,9 +35,11 @@ from django.db.models.lookups import In
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from . import dates
 from .bulk import copy_through
 from .cells import BYTE_ORDER_MARK, FORMULA_PREFIXES
 from .dates import Precision
+from .models import Challenge, Initiative, Recommendation, Visit
 
 
 class Neutralised(Case):
@@ -127,22 +130,29 @@ def partial_date_text(date_field, precision_field):
 
 @dataclasses.dataclass(frozen=True)
 class Column:
-    """A CSV column: its header and a function making its SQL expression when a download starts
-    (so labels are translated into the language of the request)."""
+    """A CSV column: its key (the header, the same in every language), its label (translated, for the
+    optional second header row) and a function making its SQL expression when a download starts."""
 
-    header: str
+    key: str
+    label: str
     expression: Callable
 
 
-def text_column(header, lookup):
-    return Column(header, lambda: Neutralised(lookup))
+def text_column(key, label, lookup):
+    return Column(key, label, lambda: Neutralised(lookup))
 
 
-def choice_column(header, model, field):
-    """A choice by its label in the language of the request."""
+def code_column(key, label, field):
+    """A stored code as it is ("in_progress"), whatever the reader's language."""
+    return Column(key, label, lambda: F(field))
+
+
+def choice_label_column(key, label, model, field):
+    """A choice by its label in the language of the request ("U toku")."""
     choices = model._meta.get_field(field).flatchoices
     return Column(
-        header,
+        key,
+        label,
         lambda: Case(
             *(When(**{field: value}, then=Value(str(label))) for value, label in choices),
             default=F(field),
@@ -151,52 +161,57 @@ def choice_column(header, model, field):
     )
 
 
-def partial_date_column(header, date_field, precision_field):
-    return Column(header, lambda: partial_date_text(date_field, precision_field))
+def choice_columns(key, label, model, field):
+    """A choice twice: ``key`` its code, ``key_label`` its label in the reader's language."""
+    return (code_column(key, label, field), choice_label_column(f"{key}_label", label, model, field))
 
 
-def names_column(header, relation, label=name_label):
-    """The names of a many-to-many relation, each neutralised (so the cell is too); ``label(prefix)``
+def partial_date_column(key, label, date_field, precision_field):
+    return Column(key, label, lambda: partial_date_text(date_field, precision_field))
+
+
+def names_column(key, label, relation, name=name_label):
+    """The names of a many-to-many relation, each neutralised (so the cell is too); ``name(prefix)``
     makes the expression of one related record's name."""
-    return Column(header, lambda: JoinedNames(Neutralised(label(f"{relation}__"))))
+    return Column(key, label, lambda: JoinedNames(Neutralised(name(f"{relation}__"))))
 
 
-def amount_column(header, amount_field, currency_field):
-    """The amount and its currency ("2500000.00 EUR"); empty without an amount."""
-    amount = Concat(Cast(amount_field, CharField()), Value(" "), currency_field)
+def amount_column(key, label, amount_field):
+    """The amount as a plain decimal number ("2500000.00"); empty without an amount."""
     return Column(
-        header,
-        lambda: Neutralised(
-            Case(When(**{f"{amount_field}__isnull": True}, then=Value("")), default=amount, output_field=CharField())
+        key,
+        label,
+        lambda: Case(
+            When(**{f"{amount_field}__isnull": True}, then=Value("")),
+            default=Cast(amount_field, CharField()),
+            output_field=CharField(),
         ),
     )
 
 
-def organisation_column(header, relation, detail_field=None):
+def organisation_column(key, label, relation, detail_field=None):
     """An organisation as ``str(Organisation)`` shows it, or without one the source's own wording."""
     return Column(
-        header,
+        key,
+        label,
         lambda: Neutralised(
             Coalesce(organisation_label(f"{relation}__"), F(detail_field) if detail_field else Value(""))
         ),
     )
 
 
-def target_column(header, ongoing_field, date_field, precision_field):
-    """The target date, or "Ongoing" where the source gives no date."""
+def flag_column(key, label, field):
+    """A yes-or-no field as ``true`` or ``false``."""
     return Column(
-        header,
-        lambda: Case(
-            When(**{ongoing_field: True}, then=Value(str(_("Ongoing")))),
-            default=partial_date_text(date_field, precision_field),
-            output_field=CharField(),
-        ),
+        key,
+        label,
+        lambda: Case(When(**{field: True}, then=Value("true")), default=Value("false"), output_field=CharField()),
     )
 
 
-def link_column(header, list_url):
+def link_column(key, label, list_url):
     """The record's public page: ``list_url`` (absolute) followed by its slug."""
-    return Column(header, lambda: Concat(Value(list_url), F("slug"), Value("/"), output_field=CharField()))
+    return Column(key, label, lambda: Concat(Value(list_url), F("slug"), Value("/"), output_field=CharField()))
 
 
 class PerRecord(Func):
@@ -224,6 +239,30 @@ def csv_query(queryset, columns):
     return annotated.order_by(*queryset.query.order_by or queryset.model._meta.ordering).values_list(*names)
 
 
+def file_name(kind, form, today):
+    """What a download holds, in safe characters: ``initiatives_status-completed+ongoing_2026-12-01.csv``
+    (its kind, each filter given, in the form's order, and the day it was made)."""
+    parts = [kind]
+    for name in form.fields:
+        values = [safe_text(value) for value in form.data.getlist(name)]
+        if values := [value for value in values if value]:
+            parts.append(f"{name}-{'+'.join(values)}")
+    return f"{'_'.join(parts)[:150]}_{today.isoformat()}.csv"
+
+
+def safe_text(value):
+    """``value`` in letters, digits, dots and single hyphens ("cyber-defence"); a descending sort keeps its
+    leading "-" ("-date")."""
+    safe = re.sub(r"[^A-Za-z0-9.]+", "-", value).strip("-")
+    return f"-{safe}" if safe and value.startswith("-") else safe
+
+
+def labels_wanted(query):
+    """``?labels=1``: a second header row with each column's label in the reader's language; ``None`` for
+    anything but 0 or 1."""
+    return {"0": False, "1": True}.get(query.get("labels", "0"))
+
+
 def invalid_filters(form):
     """A list's CSV asked with filters its form refuses: a 400 saying which and why, as the list page shows them."""
     lines = [f"{form.fields[name].label if name in form.fields else name}: {' '.join(errors)}"
@@ -234,8 +273,25 @@ def invalid_filters(form):
     )
 
 
-def stream_csv(filename, headers, rows):
-    """Stream the ``values_list`` query ``rows`` under ``headers`` as a CSV download; the query is compiled
+def list_csv(request, kind, filterset, records, columns):
+    """A public list's ``records``, as its filters select and sort them, as a CSV download under the columns'
+    keys (and their labels, with ``?labels=1``); a clear 400 for filters or options it cannot take."""
+    if filterset.is_bound and not filterset.is_valid():
+        return invalid_filters(filterset.form)
+    labels = labels_wanted(request.GET)
+    if labels is None:
+        return HttpResponseBadRequest(
+            str(_("The CSV was not made: labels must be 0 or 1.")), content_type="text/plain; charset=utf-8"
+        )
+    header_rows = [[column.key for column in columns]]
+    if labels:
+        header_rows.append([str(column.label) for column in columns])
+    name = file_name(kind, filterset.form, dates.today())
+    return stream_csv(name, header_rows, csv_query(records, columns))
+
+
+def stream_csv(filename, header_rows, rows):
+    """Stream the ``values_list`` query ``rows`` under ``header_rows`` as a CSV download; the query is compiled
     first, so a query that cannot select anything gives the header alone, never a stream cut short."""
     try:
         rows.query.get_compiler(using=rows.db).as_sql()
@@ -245,7 +301,7 @@ def stream_csv(filename, headers, rows):
         body = copy_csv(rows) if connections[rows.db].vendor == "postgresql" else write_csv(rows)
     header = io.StringIO()
     header.write(BYTE_ORDER_MARK)
-    csv.writer(header, lineterminator="\n").writerow(headers)
+    csv.writer(header, lineterminator="\n").writerows(header_rows)
     response = StreamingHttpResponse(
         itertools.chain([header.getvalue().encode()], body), content_type="text/csv; charset=utf-8"
     )
@@ -280,3 +336,53 @@ def write_csv(rows, rows_per_block=1000):
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
+
+
+# The public lists' columns: their keys are the CSV's header in every language, documented in the README
+# ("CSV downloads"); a list's view names its set, and each file ends with the record's page (``url``).
+INITIATIVE_COLUMNS = (
+    text_column("title", _("Title"), "title"),
+    text_column("short_name", _("Short name"), "short_name"),
+    *choice_columns("kind", _("Kind"), Initiative, "kind"),
+    *choice_columns("status", _("Status"), Initiative, "status"),
+    partial_date_column("start_date", _("Start"), "start_date", "start_precision"),
+    partial_date_column("end_date", _("End"), "end_date", "end_precision"),
+    amount_column("amount", _("Amount"), "amount"),
+    code_column("currency", _("Currency"), "currency"),
+    names_column("focus_areas", _("Focus areas"), "focus_areas"),
+    names_column("organisations", _("Organisations"), "organisations", organisation_label),
+    text_column("summary", _("Summary"), "summary"),
+)
+
+CHALLENGE_COLUMNS = (
+    text_column("title", _("Title"), "title"),
+    *choice_columns("category", _("Category"), Challenge, "category"),
+    *choice_columns("status", _("Status"), Challenge, "status"),
+    names_column("focus_areas", _("Focus areas"), "focus_areas"),
+    text_column("summary", _("Summary"), "summary"),
+)
+
+RECOMMENDATION_COLUMNS = (
+    text_column("title", _("Title"), "title"),
+    text_column("focus_area", _("Focus area"), "focus_area__name"),
+    text_column("strategic_action", _("Strategic action"), "strategic_action"),
+    text_column("expected_outcome", _("Expected outcome"), "expected_outcome"),
+    *choice_columns("status", _("Status"), Recommendation, "status"),
+    partial_date_column("target_date", _("Target"), "target_date", "target_precision"),
+    flag_column("target_ongoing", _("Ongoing"), "target_ongoing"),
+    organisation_column("proposed_by", _("Proposed by"), "proposed_by", "proposed_by_detail"),
+    text_column("summary", _("Summary"), "summary"),
+)
+
+VISIT_COLUMNS = (
+    text_column("title", _("Title"), "title"),
+    *choice_columns("kind", _("Kind"), Visit, "kind"),
+    partial_date_column("date", _("Date"), "date", "date_precision"),
+    text_column("city", _("City"), "city"),
+    text_column("country", _("Country"), "country"),
+    text_column("visitor_name", _("Visiting official"), "visitor_name"),
+    text_column("visitor_role", _("Role"), "visitor_role"),
+    organisation_column("visitor_organisation", _("Visiting organisation"), "visitor_organisation"),
+    names_column("hosts", _("Hosts"), "hosts", organisation_label),
+    text_column("purpose", _("Purpose"), "purpose"),
+)

@@ -5,6 +5,7 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import dates
@@ -96,6 +97,15 @@ class SortFilter(django_filters.OrderingFilter):
     def __init__(self, *args, computed=None, **kwargs):
         self.computed = computed or {}
         super().__init__(*args, **kwargs)
+
+    def build_choices(self, fields, labels):
+        """Each field ascending, then descending, labelled in the reader's language (django-filter's own
+        "Title (descending)" is formatted once, at import, so always English)."""
+        choices = []
+        for field, param in fields.items():
+            label = labels[field]
+            choices += [(param, label), (f"-{param}", format_lazy(_("{field} (descending)"), field=label))]
+        return choices
 
     def filter(self, queryset, value):
         if not value:

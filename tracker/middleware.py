@@ -1,7 +1,10 @@
 import logging
 
 from django.db import InterfaceError, OperationalError, connection
+from django.middleware import locale
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger("django.request")
@@ -57,3 +60,15 @@ class CacheControlMiddleware:
         else:
             patch_cache_control(response, public=True, no_cache=True)
         return response
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """The public site speaks the language of its URL: English unprefixed whatever the browser or an old
+    language cookie asks (so a published link always shows the same page), the others under /bs/, /hr/
+    and /sr/. The admin has no language in its URLs: there the staff member's cookie or browser decides."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        if request.path_info.startswith(reverse("admin:index")):
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()

@@ -3,11 +3,13 @@
 import itertools
 
 from django import forms
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Value
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
@@ -93,12 +95,10 @@ class RecordListView(FilteredListView):
 
     def render_to_response(self, context, **response_kwargs):
         if self.export_csv:
-            if self.filterset.is_bound and not self.filterset.is_valid():
-                return exports.invalid_filters(self.filterset.form)
-            link = exports.link_column(_("Link"), self.request.build_absolute_uri(self.model.list_url()))
-            columns = [*self.csv_columns, link]
-            rows = exports.csv_query(self.object_list, columns)
-            return exports.stream_csv(f"{self.model._meta.verbose_name_plural}.csv", [c.header for c in columns], rows)
+            link = exports.link_column("url", _("Link"), self.request.build_absolute_uri(self.model.list_url()))
+            with translation.override(settings.LANGUAGE_CODE):
+                kind = str(self.model._meta.verbose_name_plural)  # the file's name is the same in every language
+            return exports.list_csv(self.request, kind, self.filterset, self.object_list, [*self.csv_columns, link])
         return super().render_to_response(context, **response_kwargs)
 
     def get_paginate_by(self, queryset):
@@ -128,62 +128,25 @@ class RecordDetailView(DetailView):
 class InitiativeListView(RecordListView):
     model = Initiative
     filterset_class = InitiativeFilterSet
-    csv_columns = (
-        exports.text_column(_("Title"), "title"),
-        exports.text_column(_("Short name"), "short_name"),
-        exports.choice_column(_("Kind"), Initiative, "kind"),
-        exports.choice_column(_("Status"), Initiative, "status"),
-        exports.partial_date_column(_("Start"), "start_date", "start_precision"),
-        exports.partial_date_column(_("End"), "end_date", "end_precision"),
-        exports.amount_column(_("Amount"), "amount", "currency"),
-        exports.names_column(_("Focus areas"), "focus_areas"),
-        exports.names_column(_("Organisations"), "organisations", exports.organisation_label),
-        exports.text_column(_("Summary"), "summary"),
-    )
+    csv_columns = exports.INITIATIVE_COLUMNS
 
 
 class ChallengeListView(RecordListView):
     model = Challenge
     filterset_class = ChallengeFilterSet
-    csv_columns = (
-        exports.text_column(_("Title"), "title"),
-        exports.choice_column(_("Category"), Challenge, "category"),
-        exports.choice_column(_("Status"), Challenge, "status"),
-        exports.names_column(_("Focus areas"), "focus_areas"),
-        exports.text_column(_("Summary"), "summary"),
-    )
+    csv_columns = exports.CHALLENGE_COLUMNS
 
 
 class RecommendationListView(RecordListView):
     model = Recommendation
     filterset_class = RecommendationFilterSet
-    csv_columns = (
-        exports.text_column(_("Title"), "title"),
-        exports.text_column(_("Focus area"), "focus_area__name"),
-        exports.text_column(_("Strategic action"), "strategic_action"),
-        exports.text_column(_("Expected outcome"), "expected_outcome"),
-        exports.choice_column(_("Status"), Recommendation, "status"),
-        exports.target_column(_("Target"), "target_ongoing", "target_date", "target_precision"),
-        exports.organisation_column(_("Proposed by"), "proposed_by", "proposed_by_detail"),
-        exports.text_column(_("Summary"), "summary"),
-    )
+    csv_columns = exports.RECOMMENDATION_COLUMNS
 
 
 class VisitListView(RecordListView):
     model = Visit
     filterset_class = VisitFilterSet
-    csv_columns = (
-        exports.text_column(_("Title"), "title"),
-        exports.choice_column(_("Kind"), Visit, "kind"),
-        exports.partial_date_column(_("Date"), "date", "date_precision"),
-        exports.text_column(_("City"), "city"),
-        exports.text_column(_("Country"), "country"),
-        exports.text_column(_("Visiting official"), "visitor_name"),
-        exports.text_column(_("Role"), "visitor_role"),
-        exports.organisation_column(_("Visiting organisation"), "visitor_organisation"),
-        exports.names_column(_("Hosts"), "hosts", exports.organisation_label),
-        exports.text_column(_("Purpose"), "purpose"),
-    )
+    csv_columns = exports.VISIT_COLUMNS
 
 
 class InitiativeDetailView(RecordDetailView):
@@ -484,6 +447,12 @@ class OrganisationDetailView(VocabularyDetailView):
             (Recommendation, Q(proposed_by=organisation), "proposed_by"),
             (Visit, Q(visitor_organisation=organisation) | Q(hosts=organisation), "organisation"),
         ]
+
+
+def robots_txt(request):
+    """Crawlers may read every public page (the sitemap lists them) but not the admin."""
+    context = {"sitemap_url": request.build_absolute_uri(reverse("sitemap")), "admin_url": reverse("admin:index")}
+    return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
 
 
 def healthz(request):

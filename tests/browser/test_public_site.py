@@ -87,25 +87,29 @@ def test_download_the_filtered_csv(page):
     download = download_info.value
 
     rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
-    assert download.suggested_filename == "initiatives.csv"
-    assert [row["Title"] for row in rows] == shown
-    assert rows and {row["Status"] for row in rows} == {"Completed"}
+    assert re.fullmatch(r"initiatives_status-completed_sort-title_\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
+    assert [row["title"] for row in rows] == shown
+    assert rows and {(row["status"], row["status_label"]) for row in rows} == {("completed", "Completed")}
 
 
-def test_switch_language_to_bosnian_and_back(page):
-    page.goto("/initiatives/")
-    page.get_by_label("Language").select_option("bs")
-    page.get_by_role("button", name="Change").click()
+def test_switch_language_to_bosnian_and_back_on_the_same_page(page):
+    page.goto("/initiatives/?status=completed")
+    switcher = page.get_by_role("navigation", name="Language")
+    expect(switcher.get_by_role("link", name="English")).to_have_attribute("aria-current", "true")
+    switcher.get_by_role("link", name="Bosanski").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "bs")
-    expect(page).to_have_url(re.compile(r"/initiatives/$"))
-    navigation = page.get_by_role("navigation").first
-    expect(navigation).not_to_contain_text("Recommendations")
+    expect(page).to_have_url(re.compile(r"/bs/initiatives/\?status=completed$"))
+    expect(page.get_by_role("navigation", name="Glavna navigacija")).not_to_contain_text("Recommendations")
 
-    page.locator("#language").select_option("en")
-    page.locator(".language-switcher button").click()
+    page.get_by_role("navigation", name="Jezik").get_by_role("link", name="Српски").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sr")
+    expect(page).to_have_url(re.compile(r"/sr/initiatives/\?status=completed$"))
+
+    page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("navigation").first).to_contain_text("Recommendations")
+    expect(page).to_have_url(re.compile(r"/initiatives/\?status=completed$"))
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text("Recommendations")
 
 
 def test_keyboard_users_can_skip_to_the_content(page):

@@ -1,0 +1,93 @@
+"""``/sitemap.xml``: every public page in every language, each with its alternates; drafts never.
+
+One section per kind of page; each reads only what its URLs need (slugs, and when a record last
+changed) in one query.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from . import views
+from .filters import used_by_published
+from .models import Challenge, Initiative, Recommendation, Source, Visit
+
+
+class PublicSitemap(Sitemap):
+    """Each page in every language of ``settings.LANGUAGES``, with ``hreflang`` alternates and x-default."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PagesSitemap(PublicSitemap):
+    """The pages every visitor starts from: home, the lists, the timeline, the sources, the changes."""
+
+    def items(self):
+        lists = [f"tracker:{model._meta.model_name}-list" for model in (Initiative, Challenge, Recommendation, Visit)]
+        return ["tracker:home", *lists, "tracker:timeline", "tracker:source-list", "tracker:changes"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class PublishedSitemap(PublicSitemap):
+    """The published records of one model, with the time each last changed."""
+
+    model = None
+
+    def items(self):
+        return self.model.objects.published().order_by("pk").only("slug", "updated")
+
+    def lastmod(self, item):
+        return item.updated
+
+
+class VocabularySitemap(PublicSitemap):
+    """The focus areas or organisations some published record carries (those that have a public page)."""
+
+    view = None
+
+    def items(self):
+        return used_by_published(self.view.model, *self.view.carried_by).order_by("pk").only("slug")
+
+
+class InitiativeSitemap(PublishedSitemap):
+    model = Initiative
+
+
+class ChallengeSitemap(PublishedSitemap):
+    model = Challenge
+
+
+class RecommendationSitemap(PublishedSitemap):
+    model = Recommendation
+
+
+class VisitSitemap(PublishedSitemap):
+    model = Visit
+
+
+class SourceSitemap(PublishedSitemap):
+    model = Source
+
+
+class FocusAreaSitemap(VocabularySitemap):
+    view = views.FocusAreaDetailView
+
+
+class OrganisationSitemap(VocabularySitemap):
+    view = views.OrganisationDetailView
+
+
+#: The sections of ``/sitemap.xml`` (an index of ``/sitemap-<section>.xml``), by name.
+SITEMAPS = {
+    "pages": PagesSitemap,
+    "initiatives": InitiativeSitemap,
+    "challenges": ChallengeSitemap,
+    "recommendations": RecommendationSitemap,
+    "visits": VisitSitemap,
+    "sources": SourceSitemap,
+    "focus-areas": FocusAreaSitemap,
+    "organisations": OrganisationSitemap,
+}
