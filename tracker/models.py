@@ -71,7 +71,7 @@ class RecordQuerySet(PublishedQuerySet):
         return self.annotate(has_verified_evidence=verified_evidence(self.model))
 
 
-def published(model, lookup, to_attr=None):
+def prefetch_published(model, lookup, to_attr=None):
     """Prefetch only the published side of a relation, so drafts never reach a public page."""
     return Prefetch(lookup, queryset=model.objects.published(), to_attr=to_attr)
 
@@ -195,8 +195,8 @@ class ChallengeQuerySet(RecordQuerySet):
     def for_detail(self):
         return self.with_evidence().prefetch_related(
             "focus_areas",
-            published(Initiative, "initiatives"),
-            published(Recommendation, "recommendations"),
+            prefetch_published(Initiative, "initiatives"),
+            prefetch_published(Recommendation, "recommendations"),
             citations(),
             status_updates(),
         )
@@ -214,11 +214,11 @@ class InitiativeQuerySet(DeadlineQuerySet):
             .prefetch_related(
                 "focus_areas",
                 "organisations",
-                published(Initiative, "parent"),
-                published(Initiative, "parts"),
-                published(Challenge, "challenges"),
-                published(Recommendation, "recommendations"),
-                published(Visit, "visits"),
+                prefetch_published(Initiative, "parent"),
+                prefetch_published(Initiative, "parts"),
+                prefetch_published(Challenge, "challenges"),
+                prefetch_published(Recommendation, "recommendations"),
+                prefetch_published(Visit, "visits"),
                 Prefetch("milestones", queryset=Milestone.objects.prefetch_related(citations())),
                 citations(),
                 status_updates(),
@@ -237,9 +237,9 @@ class RecommendationQuerySet(DeadlineQuerySet):
             .select_related("focus_area", "proposed_by")
             .prefetch_related(
                 "focus_areas",
-                published(Visit, "visit"),
-                published(Challenge, "challenges"),
-                published(Initiative, "initiatives"),
+                prefetch_published(Visit, "visit"),
+                prefetch_published(Challenge, "challenges"),
+                prefetch_published(Initiative, "initiatives"),
                 citations(),
                 status_updates(),
             )
@@ -257,8 +257,8 @@ class VisitQuerySet(RecordQuerySet):
             .prefetch_related(
                 "hosts",
                 "focus_areas",
-                published(Initiative, "initiatives"),
-                published(Recommendation, "recommendations"),
+                prefetch_published(Initiative, "initiatives"),
+                prefetch_published(Recommendation, "recommendations"),
                 citations(),
             )
         )
