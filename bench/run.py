@@ -258,7 +258,7 @@ def import_rows(count):
     import random
 
     from tracker.models import Challenge, FocusArea, Organisation, Source
-    from tracker.resources import InitiativeResource
+    from tracker.resources.columns import InitiativeResource
 
     chooser = random.Random(1)
     areas = list(FocusArea.objects.values_list("name", flat=True))
@@ -306,9 +306,9 @@ def measure_import(count, repeat):
     from django.contrib.auth import get_user_model
     from import_export.formats.base_formats import CSV
 
-    from tracker.importing import import_dataset, read_upload
     from tracker.models import Initiative
-    from tracker.resources import InitiativeResource
+    from tracker.resources.columns import InitiativeResource
+    from tracker.resources.importing import import_dataset, read_upload
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench", defaults={"is_superuser": True, "is_staff": True}

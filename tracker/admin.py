@@ -19,7 +19,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import jobs
 from .extraction import ExtractionError, extract
-from .importing import ALL_OR_NOTHING, ENCODINGS, FORMATS, ImportFileError, max_upload_bytes, read_upload
 from .models import (
     UPDATED_FIELDS,
     Challenge,
@@ -38,6 +37,7 @@ from .models import (
     publish_permission,
 )
 from .resources import RESOURCES
+from .resources.importing import ALL_OR_NOTHING, ENCODINGS, FORMATS, ImportFileError, max_upload_bytes, read_upload
 
 
 class TrackerImportForm(ImportForm):
