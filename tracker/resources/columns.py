@@ -1,24 +1,32 @@
 """The columns of every file staff import and export: one resource per model, each a list of columns.
 
-A column is declared with a factory from ``widgets`` (``text``, ``choice``,
-``one`` for a related record by name or slug, ``many`` for a ``;``-separated
-list, ``PartialDateField``, ...), and named in ``Meta.fields``, whose order is
-the files' order. What the import does with the rows is in ``engine``; a new
+A column is declared by its header and the model attribute it fills, with a
+factory from ``widgets`` (``text_field``, ``choice_field``, ``one_field`` for a
+related record by name or slug, ``many_field`` for a ``;``-separated list,
+``partial_date_field``, ...), and named in ``Meta.fields``, whose order is the
+files' order. What the import does with the rows is in ``engine``; a new
 resource goes in ``RESOURCES``, after the resources it refers to.
 """
 
-from import_export import fields
-
 from ..models import Challenge, Citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
 from .engine import CitationRows, PartOfChecks, RecordResource, SlugFromTitleResource, TrackerResource
-from .widgets import NumberWidget, PartialDateField, YesNoWidget, choice, many, one, text
+from .widgets import (
+    choice_field,
+    custom_field,
+    many_field,
+    number_field,
+    one_field,
+    partial_date_field,
+    text_field,
+    yes_no_field,
+)
 
 
 class VocabularyResource(TrackerResource):
     required_columns = ("Name",)
-    name = text("name", "Name")
-    slug = text("slug", "Slug")
-    description = text("description", "Description")
+    name = text_field("Name", "name")
+    slug = text_field("Slug", "slug")
+    description = text_field("Description", "description")
 
     class Meta(TrackerResource.Meta):
         import_id_fields = ("name",)
@@ -31,8 +39,8 @@ class FocusAreaResource(VocabularyResource):
 
 
 class OrganisationResource(VocabularyResource):
-    abbreviation = text("abbreviation", "Abbreviation")
-    kind = choice("kind", "Kind", Organisation.Kind.choices)
+    abbreviation = text_field("Abbreviation", "abbreviation")
+    kind = choice_field("Kind", "kind", Organisation.Kind.choices)
 
     class Meta(VocabularyResource.Meta):
         model = Organisation
@@ -41,18 +49,18 @@ class OrganisationResource(VocabularyResource):
 
 class SourceResource(SlugFromTitleResource):
     required_columns = ("Title", "Kind", "Reliability")
-    slug = text("slug", "Slug")
-    title = text("title", "Title")
-    publisher = text("publisher", "Publisher")
-    author = text("author", "Author")
-    kind = choice("kind", "Kind", Source.Kind.choices)
-    publication = PartialDateField("publication_date", "publication_precision", "Published on")
-    url = text("url", "URL")
-    archived_text = text("text", "Archived text")
-    original_name = text("original_name", "Original file name")
-    reliability = choice("reliability", "Reliability", Source.Reliability.choices)
-    reliability_note = text("reliability_note", "Reliability note")
-    published = fields.Field(attribute="published", column_name="Published", widget=YesNoWidget())
+    slug = text_field("Slug", "slug")
+    title = text_field("Title", "title")
+    publisher = text_field("Publisher", "publisher")
+    author = text_field("Author", "author")
+    kind = choice_field("Kind", "kind", Source.Kind.choices)
+    publication = partial_date_field("Published on", "publication_date", "publication_precision")
+    url = text_field("URL", "url")
+    archived_text = text_field("Archived text", "text")
+    original_name = text_field("Original file name", "original_name")
+    reliability = choice_field("Reliability", "reliability", Source.Reliability.choices)
+    reliability_note = text_field("Reliability note", "reliability_note")
+    published = yes_no_field("Published", "published")
 
     class Meta(TrackerResource.Meta):
         model = Source
@@ -84,14 +92,14 @@ class RecordColumns(RecordResource):
 
     required_columns = ("Title",)
     export_prefetch = ("citations__source", "focus_areas")
-    slug = text("slug", "Slug")
-    title = text("title", "Title")
-    summary = text("summary", "Summary")
-    description = text("description", "Description")
-    focus_areas = many("focus_areas", "Focus areas", FocusArea)
-    source = fields.Field(column_name="Source", readonly=True)
-    quote = fields.Field(column_name="Quote", readonly=True)
-    published = fields.Field(attribute="published", column_name="Published", widget=YesNoWidget())
+    slug = text_field("Slug", "slug")
+    title = text_field("Title", "title")
+    summary = text_field("Summary", "summary")
+    description = text_field("Description", "description")
+    focus_areas = many_field("Focus areas", "focus_areas", FocusArea)
+    source = custom_field("Source")
+    quote = custom_field("Quote")
+    published = yes_no_field("Published", "published")
 
     class Meta(RecordResource.Meta):
         fields = record_fields()
@@ -100,16 +108,16 @@ class RecordColumns(RecordResource):
 class InitiativeResource(PartOfChecks, RecordColumns):
     required_columns = ("Title", "Kind", "Status")
     export_prefetch = ("citations__source", "focus_areas", "parent", "organisations", "challenges")
-    short_name = text("short_name", "Short name")
-    kind = choice("kind", "Kind", Initiative.Kind.choices)
-    status = choice("status", "Status", Initiative.Status.choices)
-    start = PartialDateField("start_date", "start_precision", "Start")
-    end = PartialDateField("end_date", "end_precision", "End")
-    amount = fields.Field(attribute="amount", column_name="Amount", widget=NumberWidget())
-    currency = text("currency", "Currency")
-    parent = one("parent", "Part of", Initiative, key="slug")
-    organisations = many("organisations", "Organisations", Organisation)
-    challenges = many("challenges", "Challenges addressed", Challenge, key="slug")
+    short_name = text_field("Short name", "short_name")
+    kind = choice_field("Kind", "kind", Initiative.Kind.choices)
+    status = choice_field("Status", "status", Initiative.Status.choices)
+    start = partial_date_field("Start", "start_date", "start_precision")
+    end = partial_date_field("End", "end_date", "end_precision")
+    amount = number_field("Amount", "amount")
+    currency = text_field("Currency", "currency")
+    parent = one_field("Part of", "parent", Initiative, key="slug")
+    organisations = many_field("Organisations", "organisations", Organisation)
+    challenges = many_field("Challenges addressed", "challenges", Challenge, key="slug")
 
     class Meta(RecordColumns.Meta):
         model = Initiative
@@ -129,8 +137,8 @@ class InitiativeResource(PartOfChecks, RecordColumns):
 
 class ChallengeResource(RecordColumns):
     required_columns = ("Title", "Category")
-    category = choice("category", "Category", Challenge.Category.choices)
-    status = choice("status", "Status", Challenge.Status.choices)
+    category = choice_field("Category", "category", Challenge.Category.choices)
+    status = choice_field("Status", "status", Challenge.Status.choices)
 
     class Meta(RecordColumns.Meta):
         model = Challenge
@@ -147,18 +155,18 @@ class RecommendationResource(RecordColumns):
         "challenges",
         "initiatives",
     )
-    focus_area = one("focus_area", "Focus area", FocusArea)
-    strategic_action = text("strategic_action", "Strategic action")
-    expected_outcome = text("expected_outcome", "Expected outcome")
-    status = choice("status", "Status", Recommendation.Status.choices)
-    issued = PartialDateField("issued_date", "issued_precision", "Made on")
-    target = PartialDateField("target_date", "target_precision", "Target")
-    target_ongoing = fields.Field(attribute="target_ongoing", column_name="Ongoing", widget=YesNoWidget())
-    proposed_by = one("proposed_by", "Proposed by", Organisation)
-    proposed_by_detail = text("proposed_by_detail", "Proposed by (as the source says)")
-    visit = one("visit", "Made during (visit)", Visit, key="slug")
-    challenges = many("challenges", "Challenges addressed", Challenge, key="slug")
-    initiatives = many("initiatives", "Initiatives", Initiative, key="slug")
+    focus_area = one_field("Focus area", "focus_area", FocusArea)
+    strategic_action = text_field("Strategic action", "strategic_action")
+    expected_outcome = text_field("Expected outcome", "expected_outcome")
+    status = choice_field("Status", "status", Recommendation.Status.choices)
+    issued = partial_date_field("Made on", "issued_date", "issued_precision")
+    target = partial_date_field("Target", "target_date", "target_precision")
+    target_ongoing = yes_no_field("Ongoing", "target_ongoing")
+    proposed_by = one_field("Proposed by", "proposed_by", Organisation)
+    proposed_by_detail = text_field("Proposed by (as the source says)", "proposed_by_detail")
+    visit = one_field("Made during (visit)", "visit", Visit, key="slug")
+    challenges = many_field("Challenges addressed", "challenges", Challenge, key="slug")
+    initiatives = many_field("Initiatives", "initiatives", Initiative, key="slug")
 
     class Meta(RecordColumns.Meta):
         model = Recommendation
@@ -181,18 +189,18 @@ class RecommendationResource(RecordColumns):
 class VisitResource(RecordColumns):
     required_columns = ("Title", "Date")
     export_prefetch = ("citations__source", "focus_areas", "visitor_organisation", "hosts", "initiatives")
-    kind = choice("kind", "Kind", Visit.Kind.choices)
-    when = PartialDateField("date", "date_precision", "Date")
-    city = text("city", "City")
-    country = text("country", "Country")
-    visitor_name = text("visitor_name", "Visiting official")
-    visitor_role = text("visitor_role", "Role")
-    visitor_organisation = one("visitor_organisation", "Visiting organisation", Organisation)
-    hosts = many("hosts", "Hosts", Organisation)
-    purpose = text("purpose", "Purpose")
-    topics = text("topics", "Topics")
-    outcomes = text("outcomes", "Outcomes")
-    initiatives = many("initiatives", "Initiatives", Initiative, key="slug")
+    kind = choice_field("Kind", "kind", Visit.Kind.choices)
+    when = partial_date_field("Date", "date", "date_precision")
+    city = text_field("City", "city")
+    country = text_field("Country", "country")
+    visitor_name = text_field("Visiting official", "visitor_name")
+    visitor_role = text_field("Role", "visitor_role")
+    visitor_organisation = one_field("Visiting organisation", "visitor_organisation", Organisation)
+    hosts = many_field("Hosts", "hosts", Organisation)
+    purpose = text_field("Purpose", "purpose")
+    topics = text_field("Topics", "topics")
+    outcomes = text_field("Outcomes", "outcomes")
+    initiatives = many_field("Initiatives", "initiatives", Initiative, key="slug")
 
     class Meta(RecordColumns.Meta):
         model = Visit
@@ -215,10 +223,10 @@ class VisitResource(RecordColumns):
 class MilestoneResource(TrackerResource):
     required_columns = ("Initiative", "Title", "Date")
     export_prefetch = ("initiative",)
-    initiative = one("initiative", "Initiative", Initiative, key="slug")
-    title = text("title", "Title")
-    when = PartialDateField("date", "date_precision", "Date")
-    description = text("description", "Description")
+    initiative = one_field("Initiative", "initiative", Initiative, key="slug")
+    title = text_field("Title", "title")
+    when = partial_date_field("Date", "date", "date_precision")
+    description = text_field("Description", "description")
 
     class Meta(TrackerResource.Meta):
         model = Milestone
@@ -229,13 +237,13 @@ class MilestoneResource(TrackerResource):
 class CitationResource(CitationRows, TrackerResource):
     required_columns = ("Source", "Quote")
     export_prefetch = ("source", "initiative", "milestone__initiative", "challenge", "recommendation", "visit")
-    source = one("source", "Source", Source, key="slug")
-    quote = text("quote", "Quote")
-    initiative = one("initiative", "Initiative", Initiative, key="slug")
-    milestone = fields.Field(column_name="Milestone", readonly=True)
-    challenge = one("challenge", "Challenge", Challenge, key="slug")
-    recommendation = one("recommendation", "Recommendation", Recommendation, key="slug")
-    visit = one("visit", "Visit", Visit, key="slug")
+    source = one_field("Source", "source", Source, key="slug")
+    quote = text_field("Quote", "quote")
+    initiative = one_field("Initiative", "initiative", Initiative, key="slug")
+    milestone = custom_field("Milestone")
+    challenge = one_field("Challenge", "challenge", Challenge, key="slug")
+    recommendation = one_field("Recommendation", "recommendation", Recommendation, key="slug")
+    visit = one_field("Visit", "visit", Visit, key="slug")
 
     class Meta(TrackerResource.Meta):
         model = Citation

@@ -376,9 +376,9 @@ class RecordResource(SlugFromTitleResource):
 
     def get_queryset(self):
         """Existing records with what an import compares: their many-to-many links and citations."""
-        many = [field.attribute for field in self.get_import_fields() if isinstance(field, ManyField)]
+        links = [field.attribute for field in self.get_import_fields() if isinstance(field, ManyField)]
         citations = Prefetch("citations", queryset=Citation.objects.select_related("source"))
-        return super().get_queryset().prefetch_related(*many, citations)
+        return super().get_queryset().prefetch_related(*links, citations)
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)

@@ -238,17 +238,40 @@ def plain_number(value):
     return text
 
 
-def text(attribute, column_name):
-    return fields.Field(attribute=attribute, column_name=column_name, widget=widgets.CharWidget(allow_blank=True))
+# Column factories, each taking the column's header first, then the model attribute it fills (the order of
+# ``tracker.exports``' column helpers).
 
 
-def choice(attribute, column_name, choices):
-    return fields.Field(attribute=attribute, column_name=column_name, widget=ChoiceWidget(choices))
+def text_field(header, attribute):
+    return fields.Field(attribute=attribute, column_name=header, widget=widgets.CharWidget(allow_blank=True))
 
 
-def one(attribute, column_name, model, key="name"):
-    return fields.Field(attribute=attribute, column_name=column_name, widget=NaturalKeyWidget(model, field=key))
+def choice_field(header, attribute, choices):
+    return fields.Field(attribute=attribute, column_name=header, widget=ChoiceWidget(choices))
 
 
-def many(attribute, column_name, model, key="name"):
-    return ManyField(attribute=attribute, column_name=column_name, widget=NaturalKeyListWidget(model, field=key))
+def one_field(header, attribute, model, key="name"):
+    """One related record, named by its ``key`` (name or slug)."""
+    return fields.Field(attribute=attribute, column_name=header, widget=NaturalKeyWidget(model, field=key))
+
+
+def many_field(header, attribute, model, key="name"):
+    """Related records, named by their ``key`` (name or slug) and separated by ``;``."""
+    return ManyField(attribute=attribute, column_name=header, widget=NaturalKeyListWidget(model, field=key))
+
+
+def yes_no_field(header, attribute):
+    return fields.Field(attribute=attribute, column_name=header, widget=YesNoWidget())
+
+
+def number_field(header, attribute):
+    return fields.Field(attribute=attribute, column_name=header, widget=NumberWidget())
+
+
+def partial_date_field(header, date_field, precision_field):
+    return PartialDateField(date_field, precision_field, column_name=header)
+
+
+def custom_field(header):
+    """A column with no attribute of its own: the resource writes it (``dehydrate_<name>``) and reads it."""
+    return fields.Field(column_name=header, readonly=True)
