@@ -76,8 +76,8 @@ def garbage_collection_paused():
     """Python's cycle collector off while a file is imported, back on after.
 
     An import keeps every row's record, result and preview cells until it ends, so
-    each automatic collection re-examines all of them: at 10,000 rows that was a
-    fifth of the import's time. The import makes few reference cycles of its own.
+    each automatic collection would re-examine all of them, more often the longer
+    the file. The import makes few reference cycles of its own.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -466,7 +466,7 @@ class RecordResource(SlugFromTitleResource):
 
     def import_row(self, row, instance_loader, **kwargs):
         """``Resource.import_row`` as records need it: no deletes; a new record is not copied to be
-        compared with nothing (a fifth of a row's time at 10,000 rows); and the cells' differences,
+        compared with nothing; and the cells' differences,
         which only the preview shows, are not worked out again when the file is confirmed."""
         result = self.get_row_result_class()()
         if self._meta.store_row_values:
