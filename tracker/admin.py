@@ -34,7 +34,7 @@ from .models import (
     UnsupportedRecords,
     Visit,
     left_unsupported,
-    publish_permission,
+    may_publish,
 )
 from .resources import RESOURCES
 from .resources.importing import ALL_OR_NOTHING, ENCODINGS, FORMATS, ImportFileError, max_upload_bytes, read_upload
@@ -277,7 +277,7 @@ class PublishableAdmin(TrackerAdmin):
     actions = ["publish", "unpublish"]
 
     def has_publish_permission(self, request):
-        return request.user.has_perm(publish_permission(self.model))
+        return may_publish(request.user, self.model)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -32,13 +32,18 @@ def staff_permissions(model_name, plural, publish=False):
     """Import and export (and publish) permissions, checked by the admin and django-import-export."""
     permissions = [(f"import_{model_name}", f"Can import {plural}"), (f"export_{model_name}", f"Can export {plural}")]
     if publish:
-        permissions.append((f"publish_{model_name}", f"Can publish or unpublish {plural}"))
+        permissions.append((publish_codename(model_name), f"Can publish or unpublish {plural}"))
     return permissions
 
 
-def publish_permission(model):
-    """The permission to publish or unpublish records of ``model`` (``app.publish_model``)."""
-    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
+def publish_codename(model_name):
+    """The codename of the permission to publish or unpublish records of a model."""
+    return f"publish_{model_name}"
+
+
+def may_publish(user, model):
+    """Whether ``user`` may publish or unpublish records of ``model`` (in the admin or by import)."""
+    return user.has_perm(f"{model._meta.app_label}.{publish_codename(model._meta.model_name)}")
 
 
 class NameManager(models.Manager):

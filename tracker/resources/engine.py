@@ -64,7 +64,7 @@ from import_export.results import RowResult
 from .. import quotes
 from ..bulk import insert_history, insert_m2m_history, insert_objects, insert_rows, link_fields
 from ..cells import neutralise, restore
-from ..models import Citation, Initiative, Milestone, Source, parent_cycles, publish_permission, slug_for
+from ..models import Citation, Initiative, Milestone, Source, may_publish, parent_cycles, slug_for
 from .widgets import CachedLookupMixin, ManyField, NaturalKeyWidget, describe, names_in, split_lines
 
 MAX_NAMED = 10  # unknown columns named in a message; the others are counted
@@ -293,7 +293,7 @@ class TrackerResource(resources.ModelResource):
                 except ValueError as error:
                     errors[field.attribute] = [str(error)]
         if getattr(instance, "published", False) != was_published and user is not None:
-            if not user.has_perm(publish_permission(self._meta.model)):
+            if not may_publish(user, self._meta.model):
                 errors["Published"] = [
                     f"You may not publish or unpublish {self._meta.model._meta.verbose_name_plural}."
                 ]
