@@ -4,8 +4,12 @@ A column is declared by its header and the model attribute it fills, with a
 factory from ``widgets`` (``text_field``, ``choice_field``, ``one_field`` for a
 related record by name or slug, ``many_field`` for a ``;``-separated list,
 ``partial_date_field``, ...), and named in ``Meta.fields``, whose order is the
-files' order. What the import does with the rows is in ``engine``; a new
-resource goes in ``RESOURCES``, after the resources it refers to.
+files' order. What the import does with the rows is in ``engine``.
+
+A new resource subclasses ``TrackerResource`` (rows matched by ``Meta.import_id_fields``),
+``SlugFromTitleResource`` (matched by slug, made from the title where a row has none) or
+``RecordColumns`` (a record kind with citations), and goes in ``RESOURCES`` after the
+resources it refers to.
 """
 
 from ..models import Challenge, Citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit

@@ -57,9 +57,10 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
-from import_export import resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
+from import_export.resources import Diff, ModelResource
 from import_export.results import RowResult
+from import_export.widgets import ManyToManyWidget
 
 from .. import quotes
 from ..bulk import insert_history, insert_m2m_history, insert_objects, insert_rows, link_fields
@@ -107,7 +108,7 @@ class KeyColumnLoader(ModelInstanceLoader):
         return self.records.get(self.key.clean(row))
 
 
-class RowDiff(resources.Diff):
+class RowDiff(Diff):
     """The preview's cells, as the library shows them, without its cost where nothing can differ:
     a new record's cells are all insertions, and only the changed cells of an update are diffed."""
 
@@ -124,9 +125,7 @@ class RowDiff(resources.Diff):
     def _read_field_values(cls, resource, instance):
         """Each cell as an export writes it, computed cells (``dehydrate_*``: Source, Quote) included;
         the library reads only the fields' attributes, so those cells showed blank."""
-        return [
-            resources.ModelResource.export_field(resource, field, instance) for field in resource.get_import_fields()
-        ]
+        return [ModelResource.export_field(resource, field, instance) for field in resource.get_import_fields()]
 
     def compare_with(self, resource, instance):
         self.right = self._read_field_values(resource, instance)
@@ -158,7 +157,7 @@ class RowDiff(resources.Diff):
         return SafeString(template.format(escaped))
 
 
-class TrackerResource(resources.ModelResource):
+class TrackerResource(ModelResource):
     """What every resource shares: readable columns checked up front, safe cells, no partial imports."""
 
     required_columns = ()
@@ -193,12 +192,12 @@ class TrackerResource(resources.ModelResource):
         return [
             field
             for field in self.import_fields
-            if field.attribute and not field.readonly and not isinstance(field.widget, widgets.ManyToManyWidget)
+            if field.attribute and not field.readonly and not isinstance(field.widget, ManyToManyWidget)
         ]
 
     @cached_property
     def many_fields(self):
-        return [field for field in self.import_fields if isinstance(field.widget, widgets.ManyToManyWidget)]
+        return [field for field in self.import_fields if isinstance(field.widget, ManyToManyWidget)]
 
     def header_problem(self, headers):
         """What is wrong with a file's header row, in a sentence of bounded length, or ``None``."""

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.functional import cached_property
-from import_export import fields, widgets
+from import_export.fields import Field
+from import_export.widgets import CharWidget, DecimalWidget, ForeignKeyWidget, ManyToManyWidget, Widget
 
 from ..dates import PartialDate, Precision, parse_partial_date
 
@@ -74,7 +75,7 @@ class CachedLookupMixin:
         return found
 
 
-class NaturalKeyWidget(CachedLookupMixin, widgets.ForeignKeyWidget):
+class NaturalKeyWidget(CachedLookupMixin, ForeignKeyWidget):
     """One related record by name or slug; an unknown one is an error that names it."""
 
     def clean(self, value, row=None, **kwargs):
@@ -90,7 +91,7 @@ class NaturalKeyWidget(CachedLookupMixin, widgets.ForeignKeyWidget):
         return "" if value is None else getattr(value, self.field)
 
 
-class NaturalKeyListWidget(CachedLookupMixin, widgets.ManyToManyWidget):
+class NaturalKeyListWidget(CachedLookupMixin, ManyToManyWidget):
     """``"Cyber defence; Crisis management"``: every name must exist, or the row fails naming the unknown ones.
 
     (django-import-export's own widget silently drops names it does not know.)
@@ -116,7 +117,7 @@ class NaturalKeyListWidget(CachedLookupMixin, widgets.ManyToManyWidget):
         return f"{SEPARATOR} ".join(sorted(getattr(item, self.field) for item in items))
 
 
-class ManyField(fields.Field):
+class ManyField(Field):
     """A many-to-many column whose value, before a bulk save, is the one the row set (see ``RecordResource``)."""
 
     def get_value(self, instance):
@@ -124,7 +125,7 @@ class ManyField(fields.Field):
         return pending[self.attribute] if self.attribute in pending else super().get_value(instance)
 
 
-class ChoiceWidget(widgets.Widget):
+class ChoiceWidget(Widget):
     """A choice by its stored value ("in_progress") or its label in any of the site's languages
     ("In progress", "U toku"); exported as the label in the active language, so a file exported
     in Bosnian imports again."""
@@ -165,7 +166,7 @@ class ChoiceWidget(widgets.Widget):
         return self.labels_by_language[language]
 
 
-class YesNoWidget(widgets.Widget):
+class YesNoWidget(Widget):
     TRUE = {"yes", "y", "true", "1", "da"}
     FALSE = {"no", "n", "false", "0", "ne", ""}
 
@@ -181,7 +182,7 @@ class YesNoWidget(widgets.Widget):
         return "yes" if value else "no"
 
 
-class PartialDateWidget(widgets.Widget):
+class PartialDateWidget(Widget):
     def clean(self, value, row=None, **kwargs):
         if hasattr(value, "year") and hasattr(value, "month"):  # a date cell from a spreadsheet
             return PartialDate(value if not hasattr(value, "date") else value.date(), Precision.DAY)
@@ -192,7 +193,7 @@ class PartialDateWidget(widgets.Widget):
         return value.isoformat() if value else ""
 
 
-class PartialDateField(fields.Field):
+class PartialDateField(Field):
     """One column for a date and its precision: "2006", "2026-Q2", "2023-02", "2025-09-25"."""
 
     def __init__(self, date_field, precision_field, column_name):
@@ -209,7 +210,7 @@ class PartialDateField(fields.Field):
         setattr(instance, self.precision_field, value.precision if value else Precision.DAY)
 
 
-class NumberWidget(widgets.DecimalWidget):
+class NumberWidget(DecimalWidget):
     """An amount as English or the region writes it: "500000", "500,000.00", "500.000,00", "500 000,00"."""
 
     def clean(self, value, row=None, **kwargs):
@@ -243,16 +244,16 @@ def plain_number(value):
 
 
 def text_field(header, attribute):
-    return fields.Field(attribute=attribute, column_name=header, widget=widgets.CharWidget(allow_blank=True))
+    return Field(attribute=attribute, column_name=header, widget=CharWidget(allow_blank=True))
 
 
 def choice_field(header, attribute, choices):
-    return fields.Field(attribute=attribute, column_name=header, widget=ChoiceWidget(choices))
+    return Field(attribute=attribute, column_name=header, widget=ChoiceWidget(choices))
 
 
 def one_field(header, attribute, model, key="name"):
     """One related record, named by its ``key`` (name or slug)."""
-    return fields.Field(attribute=attribute, column_name=header, widget=NaturalKeyWidget(model, field=key))
+    return Field(attribute=attribute, column_name=header, widget=NaturalKeyWidget(model, field=key))
 
 
 def many_field(header, attribute, model, key="name"):
@@ -261,11 +262,11 @@ def many_field(header, attribute, model, key="name"):
 
 
 def yes_no_field(header, attribute):
-    return fields.Field(attribute=attribute, column_name=header, widget=YesNoWidget())
+    return Field(attribute=attribute, column_name=header, widget=YesNoWidget())
 
 
 def number_field(header, attribute):
-    return fields.Field(attribute=attribute, column_name=header, widget=NumberWidget())
+    return Field(attribute=attribute, column_name=header, widget=NumberWidget())
 
 
 def partial_date_field(header, date_field, precision_field):
@@ -274,4 +275,4 @@ def partial_date_field(header, date_field, precision_field):
 
 def custom_field(header):
     """A column with no attribute of its own: the resource writes it (``dehydrate_<name>``) and reads it."""
-    return fields.Field(column_name=header, readonly=True)
+    return Field(column_name=header, readonly=True)
