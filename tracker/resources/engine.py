@@ -1,8 +1,8 @@
 """The import engine: where these resources depart from django-import-export, and why.
 
-The base classes the resources in ``columns`` build on. Each library method
-replaced here, and why (django-import-export 4.4; names with a leading
-underscore are the library's private API, to check first on an upgrade):
+The base classes the resources in ``columns`` build on, and each library method
+they replace (django-import-export 4.4; names with a leading underscore are the
+library's private API, the first to check on an upgrade):
 
 ``Resource.before_import``
     The header row is checked (missing and unknown columns, a wrong separator)
@@ -26,6 +26,12 @@ underscore are the library's private API, to check first on an upgrade):
     No delete step, no copy of a new record to compare with nothing, and the
     cells' differences worked out only for the preview. Uses
     ``Resource._is_dry_run`` and ``RowResult`` internals.
+``Resource.get_queryset`` (record kinds)
+    Existing records come with their links and citations, so unchanged rows
+    are compared without a query each.
+``Resource.get_instance`` (citations, ``CitationRows``)
+    A citation has no key of its own: a row is the stored citation with the
+    same source, quote and record.
 ``Resource.skip_row``
     A row whose citations changed is never skipped as unchanged.
 ``Resource.save_instance``, ``Resource.after_import`` (record kinds)
