@@ -91,8 +91,8 @@ def record_fields(*own):
 
 
 class RecordColumns(RecordResource):
-    """The columns initiatives, challenges, recommendations and visits share ("Source" and "Quote" hold the
-    record's citations, one per line: see ``RecordResource``)."""
+    """The columns initiatives, challenges, recommendations and visits share (with "Source" and "Quote",
+    which hold the record's citations: see ``engine.CitationCells``)."""
 
     required_columns = ("Title",)
     export_prefetch = ("citations__source", "focus_areas")
@@ -101,8 +101,6 @@ class RecordColumns(RecordResource):
     summary = text_field("Summary", "summary")
     description = text_field("Description", "description")
     focus_areas = many_field("Focus areas", "focus_areas", FocusArea)
-    source = custom_field("Source")
-    quote = custom_field("Quote")
     published = yes_no_field("Published", "published")
 
     class Meta(RecordResource.Meta):

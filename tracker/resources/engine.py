@@ -72,7 +72,7 @@ from .. import quotes
 from ..bulk import insert_history, insert_m2m_history, insert_objects, insert_rows, link_fields
 from ..cells import neutralise, restore
 from ..models import Citation, Initiative, Milestone, Source, may_publish, parent_cycles, slug_for
-from .widgets import CachedLookupMixin, ManyField, NaturalKeyWidget, describe, names_in, split_lines
+from .widgets import CachedLookupMixin, ManyField, NaturalKeyWidget, custom_field, describe, names_in, split_lines
 
 MAX_NAMED = 10  # unknown columns named in a message; the others are counted
 BATCH = 1000  # records per UPDATE when an import changes existing ones
@@ -348,21 +348,21 @@ class SlugFromTitleResource(TrackerResource):
             raise ValueError("Slug: the title has no Latin letters to make a slug from; give one.")
 
 
-class RecordResource(SlugFromTitleResource):
-    """Initiatives, challenges, recommendations and visits.
-
-    "Source" and "Quote" hold the record's citations, one per line: each line of
+class CitationCells(TrackerResource):
+    """ "Source" and "Quote" hold a row's citations, one per line: each line of
     Quote is a quote, and Source has one source slug per line (or one slug for
-    every quote). Exports write every citation; an import replaces the record's
-    citations with those the row gives (keeping unchanged ones as they are), and
-    checks each new quote against its source's archived text. Their columns are
-    ``columns.RecordColumns``.
+    every quote). Exports write every citation; an import replaces the row's
+    citations with those it gives (keeping unchanged ones as they are), and
+    checks each new quote against its source's archived text.
     """
 
-    class Meta(TrackerResource.Meta):
-        import_id_fields = ("slug",)
-        instance_loader_class = KeyColumnLoader  # one query finds every record the file names
-        use_bulk = True  # no savepoint per row: rows are only read until ``write`` saves them all
+    source = custom_field("Source")
+    quote = custom_field("Quote")
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.sources = NaturalKeyWidget(Source, field="slug")
+        self.sources.preload(names_in(dataset, "Source") if "Source" in dataset.headers else ())
 
     @staticmethod
     def citations_of(record):
@@ -378,42 +378,6 @@ class RecordResource(SlugFromTitleResource):
     def dehydrate_quote(self, record):
         # one quote a line: a quote's own line breaks become spaces, which matching ignores
         return "\n".join(" ".join(citation.quote.splitlines()) for citation in self.citations_of(record))
-
-    def get_queryset(self):
-        """Existing records with what an import compares: their many-to-many links and citations."""
-        links = [field.attribute for field in self.get_import_fields() if isinstance(field, ManyField)]
-        citations = Prefetch("citations", queryset=Citation.objects.select_related("source"))
-        return super().get_queryset().prefetch_related(*links, citations)
-
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
-        self.to_create, self.to_update, self.rows_by_slug = [], [], {}
-        self.sources = NaturalKeyWidget(Source, field="slug")
-        self.sources.preload(names_in(dataset, "Source") if "Source" in dataset.headers else ())
-        self.slug_widgets = [  # widgets that may name a record created earlier in this file
-            field.widget
-            for field in self.get_import_fields()
-            if isinstance(field.widget, CachedLookupMixin)
-            and field.widget.model is self._meta.model
-            and field.widget.cache is not None
-        ]
-
-    def import_instance(self, instance, row, **kwargs):
-        """Also read the row's citations, reporting their problems together with the other columns'."""
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        earlier = self.rows_by_slug.setdefault(instance.slug, kwargs.get("row_number"))
-        if earlier != kwargs.get("row_number"):
-            errors["Slug"] = [f"“{instance.slug}” is also the slug of row {earlier}: each row must be another record."]
-        try:
-            self.read_citations(instance, row)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
 
     def read_citations(self, instance, row):
         """The Source and Quote cells give the record's citations, one per line: the Source cell one slug
@@ -468,6 +432,52 @@ class RecordResource(SlugFromTitleResource):
     def citations_changed(instance):
         given = getattr(instance, "citations_given", None)
         return given is not None and (instance.citations_removed or any(c.pk is None for c in given))
+
+
+class RecordResource(CitationCells, SlugFromTitleResource):
+    """Initiatives, challenges, recommendations and visits: rows matched by slug, their citations in
+    Source and Quote (``CitationCells``), every row read before any is written, then all written in bulk.
+    Their columns are ``columns.RecordColumns``.
+    """
+
+    class Meta(TrackerResource.Meta):
+        import_id_fields = ("slug",)
+        instance_loader_class = KeyColumnLoader  # one query finds every record the file names
+        use_bulk = True  # no savepoint per row: rows are only read until ``write`` saves them all
+
+    def get_queryset(self):
+        """Existing records with what an import compares: their many-to-many links and citations."""
+        links = [field.attribute for field in self.get_import_fields() if isinstance(field, ManyField)]
+        citations = Prefetch("citations", queryset=Citation.objects.select_related("source"))
+        return super().get_queryset().prefetch_related(*links, citations)
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.to_create, self.to_update, self.rows_by_slug = [], [], {}
+        self.slug_widgets = [  # widgets that may name a record created earlier in this file
+            field.widget
+            for field in self.get_import_fields()
+            if isinstance(field.widget, CachedLookupMixin)
+            and field.widget.model is self._meta.model
+            and field.widget.cache is not None
+        ]
+
+    def import_instance(self, instance, row, **kwargs):
+        """Also read the row's citations, reporting their problems together with the other columns'."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        earlier = self.rows_by_slug.setdefault(instance.slug, kwargs.get("row_number"))
+        if earlier != kwargs.get("row_number"):
+            errors["Slug"] = [f"“{instance.slug}” is also the slug of row {earlier}: each row must be another record."]
+        try:
+            self.read_citations(instance, row)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def import_row(self, row, instance_loader, **kwargs):
         """``Resource.import_row`` as records need it: no deletes; a new record is not copied to be
