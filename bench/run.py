@@ -28,9 +28,55 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
+
+
+class Page(NamedTuple):
+    label: str
+    url: str
+
+
+class Timing(NamedTuple):
+    """Milliseconds over the timed rounds."""
+
+    median: float
+    p95: float
+
+
+class FirstRequest(NamedTuple):
+    ms: float  # with nothing remembered
+    queries: int  # of a warm request
+
+
+class PageResult(NamedTuple):
+    """One row of the pages' table."""
+
+    label: str
+    url: str
+    timing: Timing
+    first: FirstRequest
+
+
+class CsvResult(NamedTuple):
+    label: str
+    url: str
+    figures: dict  # rows, seconds, growth_mb, peak_mb (from ``csv_child``)
+
+
+class CopyRates(NamedTuple):
+    rows: int
+    out_per_second: float
+    in_per_second: float
+
+
+class DefaultRates(NamedTuple):
+    """django-import-export with its defaults, rows/s."""
+
+    export_per_second: float
+    import_per_second: float
 
 
 def configure():
@@ -99,7 +145,8 @@ def first_request(client, url):
     timed_get(client, url)
     with CaptureQueriesContext(connection) as queries:
         timed_get(client, url)
-    return first, len(queries)  # counted now: the captured list is read lazily from a log the next request clears
+    # counted now: the captured list is read lazily from a log the next request clears
+    return FirstRequest(first, len(queries))
 
 
 def timed_rounds(client, urls, repeat):
@@ -114,7 +161,7 @@ def timed_rounds(client, urls, repeat):
     figures = {}
     for url, values in times.items():
         values.sort()
-        figures[url] = statistics.median(values), values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+        figures[url] = Timing(statistics.median(values), values[min(len(values) - 1, round(0.95 * (len(values) - 1)))])
     return figures
 
 
@@ -125,7 +172,7 @@ def page_urls():
         slugs = model.objects.published().filter(slug__startswith="gen-").order_by("pk")
         return slugs.values_list("slug", flat=True)[slugs.count() // 2]
 
-    return [
+    pages = [
         ("Initiatives, page 1", "/initiatives/"),
         ("Initiatives, search `q`", "/initiatives/?q=cyber+defence"),
         ("Initiatives, 3 filters", "/initiatives/?status=ongoing&kind=programme&focus_area=cyber-defence"),
@@ -148,6 +195,7 @@ def page_urls():
         ("Recommendation detail", f"/recommendations/{middle(Recommendation)}/"),
         ("Visit detail", f"/visits/{middle(Visit)}/"),
     ]
+    return [Page(label, url) for label, url in pages]
 
 
 def floor_urlconf():
@@ -171,20 +219,20 @@ def measure_pages(repeat):
     from django.test import Client, override_settings
 
     client = Client()
-    floor = ("**Floor**: one-query view, persistent connection", "/bench/floor/")
+    floor = Page("**Floor**: one-query view, persistent connection", "/bench/floor/")
     with override_settings(ROOT_URLCONF=floor_urlconf()):
         connection.close()
         connection.settings_dict["CONN_MAX_AGE"] = 0
-        without_persistence = first_request(client, floor[1])
-        median, p95 = timed_rounds(client, [floor[1]], repeat)[floor[1]]
+        without_persistence = first_request(client, floor.url)
+        timing_without = timed_rounds(client, [floor.url], repeat)[floor.url]
         connection.close()
         connection.settings_dict["CONN_MAX_AGE"] = 60
         pages = [floor, *page_urls()]
-        firsts = {url: first_request(client, url) for _, url in pages}
-        timed = timed_rounds(client, [url for _, url in pages], repeat)
-    rows = [(label, url, *timed[url], *firsts[url]) for label, url in pages]
-    rows.insert(1, ("Floor, new connection per request", floor[1], median, p95, *without_persistence))
-    return timed[floor[1]][0], rows
+        firsts = {page.url: first_request(client, page.url) for page in pages}
+        timed = timed_rounds(client, [page.url for page in pages], repeat)
+    rows = [PageResult(page.label, page.url, timed[page.url], firsts[page.url]) for page in pages]
+    rows.insert(1, PageResult("Floor, new connection per request", floor.url, timing_without, without_persistence))
+    return timed[floor.url].median, rows
 
 
 def search_plan():
@@ -228,7 +276,7 @@ def measure_csv():
         output = subprocess.run(
             [sys.executable, __file__, "--csv-child", url], capture_output=True, text=True, check=True, env=os.environ
         ).stdout
-        results.append((label, url, json.loads(output.strip().splitlines()[-1])))
+        results.append(CsvResult(label, url, json.loads(output.strip().splitlines()[-1])))
     return results
 
 
@@ -250,7 +298,7 @@ def copy_baseline():
             with cursor.cursor.copy("COPY bench_copy FROM STDIN") as copy:
                 copy.write(buffer.getvalue())
             in_seconds = time.perf_counter() - started
-    return rows, rows / out_seconds, rows / in_seconds
+    return CopyRates(rows, rows / out_seconds, rows / in_seconds)
 
 
 def import_rows(count):
@@ -258,7 +306,7 @@ def import_rows(count):
     import random
 
     from tracker.models import Challenge, FocusArea, Organisation, Source
-    from tracker.resources import InitiativeResource
+    from tracker.resources.columns import InitiativeResource
 
     chooser = random.Random(1)
     areas = list(FocusArea.objects.values_list("name", flat=True))
@@ -306,9 +354,9 @@ def measure_import(count, repeat):
     from django.contrib.auth import get_user_model
     from import_export.formats.base_formats import CSV
 
-    from tracker.importing import import_dataset, read_upload
     from tracker.models import Initiative
-    from tracker.resources import InitiativeResource
+    from tracker.resources.columns import InitiativeResource
+    from tracker.resources.importing import import_dataset, read_upload
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench", defaults={"is_superuser": True, "is_staff": True}
@@ -352,7 +400,7 @@ def library_defaults(count):
     result = DefaultResource().import_data(dataset, dry_run=True, use_transactions=True)
     import_rate = count / (time.perf_counter() - started)
     assert not result.has_errors() and not result.has_validation_errors(), list(result.row_errors())[:1]
-    return export_rate, import_rate
+    return DefaultRates(export_rate, import_rate)
 
 
 def report(args, generate_seconds, floor, pages, csvs, copy, imports, defaults, plan):
@@ -386,9 +434,11 @@ def report(args, generate_seconds, floor, pages, csvs, copy, imports, defaults, 
         "| Page | URL | Median ms | p95 ms | × floor | First request ms (nothing remembered) | Queries |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
-    for label, url, median, p95, first, queries in pages:
+    for page in pages:
+        median = page.timing.median
         lines.append(
-            f"| {label} | `{url}` | {median:.1f} | {p95:.1f} | {median / floor:.1f} | {first:.1f} | {queries} |"
+            f"| {page.label} | `{page.url}` | {median:.1f} | {page.timing.p95:.1f} | {median / floor:.1f} "
+            f"| {page.first.ms:.1f} | {page.first.queries} |"
         )
     lines += ["", "## Public CSV export (streamed)", "", "| Export | Rows | Rows/s | Memory growth MB | Peak RSS MB |",
               "|---|---:|---:|---:|---:|"]  # fmt: skip
@@ -397,7 +447,6 @@ def report(args, generate_seconds, floor, pages, csvs, copy, imports, defaults, 
             f"| {label} `{url}` | {figures['rows']:,} | {figures['rows'] / figures['seconds']:,.0f} | "
             f"{figures['growth_mb']:.1f} | {figures['peak_mb']:.0f} |"
         )
-    rows, copy_out, copy_in = copy
     lines += [
         "",
         "## Import and export against the baselines",
@@ -408,10 +457,10 @@ def report(args, generate_seconds, floor, pages, csvs, copy, imports, defaults, 
         f"| {imports['preview']:,.0f} |",
         f"| Admin import path, commit, {args.import_rows:,} rows, median of {args.import_repeat} "
         f"| {imports['commit']:,.0f} |",
-        f"| Baseline: django-import-export defaults, import (dry run), {args.default_rows:,} rows | {defaults[1]:,.0f} |",
-        f"| Baseline: django-import-export defaults, export, {args.default_rows:,} rows | {defaults[0]:,.0f} |",
-        f"| Baseline: PostgreSQL `COPY` out, {rows:,} rows | {copy_out:,.0f} |",
-        f"| Baseline: PostgreSQL `COPY` in, {rows:,} rows | {copy_in:,.0f} |",
+        f"| Baseline: django-import-export defaults, import (dry run), {args.default_rows:,} rows | {defaults.import_per_second:,.0f} |",
+        f"| Baseline: django-import-export defaults, export, {args.default_rows:,} rows | {defaults.export_per_second:,.0f} |",
+        f"| Baseline: PostgreSQL `COPY` out, {copy.rows:,} rows | {copy.out_per_second:,.0f} |",
+        f"| Baseline: PostgreSQL `COPY` in, {copy.rows:,} rows | {copy.in_per_second:,.0f} |",
         "",
         "## Search plan (first page of `q=cyber defence`)",
         "",

@@ -6,9 +6,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tracker.importing import ImportFileError, import_dataset, read_upload
 from tracker.models import Challenge, Initiative, Recommendation, Visit
 from tracker.resources import RESOURCES
+from tracker.resources.importing import ImportFileError, import_dataset, read_upload
 
 from .factories import InitiativeFactory
 

@@ -189,7 +189,7 @@ def test_a_small_file_is_still_previewed_at_once(client, editor):
 
 
 def test_the_check_reports_progress_as_rows_go(editor, monkeypatch):
-    from tracker.importing import FORMATS_BY_NAME, read_upload
+    from tracker.resources.importing import FORMATS_BY_NAME, read_upload
 
     read = read_upload(focus_areas_csv(40).encode(), FORMATS_BY_NAME["csv"]())
     job = jobs.start("focusarea", FORMATS_BY_NAME["csv"](), read, "areas.csv", editor)

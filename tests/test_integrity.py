@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tracker.importing import describe_errors
 from tracker.models import Initiative
+from tracker.resources.importing import describe_errors
 
 from .factories import InitiativeFactory, inline_management
 from .test_resources import import_rows

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker import quotes
-from tracker.importing import describe_errors, import_dataset
 from tracker.models import Challenge, Citation, Initiative, Source, UnsupportedRecords
 from tracker.resources import RESOURCES
+from tracker.resources.importing import describe_errors, import_dataset
 
 from .factories import ChallengeFactory, SourceFactory, inline_management
 

@@ -14,11 +14,11 @@ import tablib
 from django.urls import reverse
 from import_export.formats import base_formats
 
-from tracker.importing import CSV as CsvFormat
-from tracker.importing import ODS as OdsFormat
-from tracker.importing import ImportFileError, import_dataset, read_upload
 from tracker.models import Challenge, Initiative
 from tracker.resources import RESOURCES
+from tracker.resources.importing import CSV as CsvFormat
+from tracker.resources.importing import ODS as OdsFormat
+from tracker.resources.importing import ImportFileError, import_dataset, read_upload
 
 from .factories import ChallengeFactory, FocusAreaFactory
 

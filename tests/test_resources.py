@@ -10,7 +10,6 @@ from django.utils import translation
 from import_export import exceptions
 from import_export.formats import base_formats
 
-from tracker.importing import describe_errors, import_dataset
 from tracker.models import (
     Challenge,
     Citation,
@@ -20,6 +19,7 @@ from tracker.models import (
     Recommendation,
 )
 from tracker.resources import RESOURCES
+from tracker.resources.importing import describe_errors, import_dataset
 
 from .conftest import empty_the_tracker
 from .factories import ChallengeFactory, FocusAreaFactory, InitiativeFactory, RecommendationFactory, SourceFactory

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from tracker.importing import describe_errors, import_dataset
 from tracker.models import Citation, Initiative, Recommendation, StatusUpdate
 from tracker.resources import RESOURCES
+from tracker.resources.importing import describe_errors, import_dataset
 
 pytestmark = pytest.mark.django_db
 

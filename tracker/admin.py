@@ -19,7 +19,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import jobs
 from .extraction import ExtractionError, extract
-from .importing import ALL_OR_NOTHING, ENCODINGS, FORMATS, ImportFileError, max_upload_bytes, read_upload
 from .models import (
     UPDATED_FIELDS,
     Challenge,
@@ -36,9 +35,10 @@ from .models import (
     Visit,
     latest_status,
     left_unsupported,
-    publish_permission,
+    may_publish,
 )
 from .resources import RESOURCES
+from .resources.importing import ALL_OR_NOTHING, ENCODINGS, FORMATS, ImportFileError, max_upload_bytes, read_upload
 
 
 class TrackerImportForm(ImportForm):
@@ -278,7 +278,7 @@ class PublishableAdmin(TrackerAdmin):
     actions = ["publish", "unpublish"]
 
     def has_publish_permission(self, request):
-        return request.user.has_perm(publish_permission(self.model))
+        return may_publish(request.user, self.model)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

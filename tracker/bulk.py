@@ -1,9 +1,9 @@
 """Writing many rows at once for imports: ``COPY`` on PostgreSQL, ``INSERT`` elsewhere.
 
-A 10,000-row file of initiatives writes some 140,000 rows: the records, their
-links, their citations and the history of each. ``bulk_create`` spends most of
-that time building model instances and binding tens of thousands of parameters,
-so these helpers take plain tuples. On PostgreSQL new ids come from the table's
+An import writes many rows for each of its own: the records, their links,
+their citations and the history of each. ``bulk_create`` spends most of its
+time building model instances and binding parameters, so these helpers take
+plain tuples. On PostgreSQL new ids come from the table's
 sequence up front (one query), so ``COPY``, which returns nothing, can write them.
 """
 

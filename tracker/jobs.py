@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
-from .importing import FORMATS_BY_NAME, describe_errors, import_dataset, read_upload
 from .models import ImportJob
+from .resources.importing import FORMATS_BY_NAME, describe_errors, import_dataset, read_upload
 
 try:  # Django 6 has the tasks framework itself; django-tasks is its backport
     from django.tasks import task

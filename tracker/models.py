@@ -32,13 +32,18 @@ def staff_permissions(model_name, plural, publish=False):
     """Import and export (and publish) permissions, checked by the admin and django-import-export."""
     permissions = [(f"import_{model_name}", f"Can import {plural}"), (f"export_{model_name}", f"Can export {plural}")]
     if publish:
-        permissions.append((f"publish_{model_name}", f"Can publish or unpublish {plural}"))
+        permissions.append((publish_codename(model_name), f"Can publish or unpublish {plural}"))
     return permissions
 
 
-def publish_permission(model):
-    """The permission to publish or unpublish records of ``model`` (``app.publish_model``)."""
-    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
+def publish_codename(model_name):
+    """The codename of the permission to publish or unpublish records of a model."""
+    return f"publish_{model_name}"
+
+
+def may_publish(user, model):
+    """Whether ``user`` may publish or unpublish records of ``model`` (in the admin or by import)."""
+    return user.has_perm(f"{model._meta.app_label}.{publish_codename(model._meta.model_name)}")
 
 
 class NameManager(models.Manager):
@@ -71,7 +76,7 @@ class RecordQuerySet(PublishedQuerySet):
         return self.annotate(has_verified_evidence=verified_evidence(self.model))
 
 
-def published(model, lookup, to_attr=None):
+def prefetch_published(model, lookup, to_attr=None):
     """Prefetch only the published side of a relation, so drafts never reach a public page."""
     return Prefetch(lookup, queryset=model.objects.published(), to_attr=to_attr)
 
@@ -195,8 +200,8 @@ class ChallengeQuerySet(RecordQuerySet):
     def for_detail(self):
         return self.with_evidence().prefetch_related(
             "focus_areas",
-            published(Initiative, "initiatives"),
-            published(Recommendation, "recommendations"),
+            prefetch_published(Initiative, "initiatives"),
+            prefetch_published(Recommendation, "recommendations"),
             citations(),
             status_updates(),
         )
@@ -214,11 +219,11 @@ class InitiativeQuerySet(DeadlineQuerySet):
             .prefetch_related(
                 "focus_areas",
                 "organisations",
-                published(Initiative, "parent"),
-                published(Initiative, "parts"),
-                published(Challenge, "challenges"),
-                published(Recommendation, "recommendations"),
-                published(Visit, "visits"),
+                prefetch_published(Initiative, "parent"),
+                prefetch_published(Initiative, "parts"),
+                prefetch_published(Challenge, "challenges"),
+                prefetch_published(Recommendation, "recommendations"),
+                prefetch_published(Visit, "visits"),
                 Prefetch("milestones", queryset=Milestone.objects.prefetch_related(citations())),
                 citations(),
                 status_updates(),
@@ -237,9 +242,9 @@ class RecommendationQuerySet(DeadlineQuerySet):
             .select_related("focus_area", "proposed_by")
             .prefetch_related(
                 "focus_areas",
-                published(Visit, "visit"),
-                published(Challenge, "challenges"),
-                published(Initiative, "initiatives"),
+                prefetch_published(Visit, "visit"),
+                prefetch_published(Challenge, "challenges"),
+                prefetch_published(Initiative, "initiatives"),
                 citations(),
                 status_updates(),
             )
@@ -257,8 +262,8 @@ class VisitQuerySet(RecordQuerySet):
             .prefetch_related(
                 "hosts",
                 "focus_areas",
-                published(Initiative, "initiatives"),
-                published(Recommendation, "recommendations"),
+                prefetch_published(Initiative, "initiatives"),
+                prefetch_published(Recommendation, "recommendations"),
                 citations(),
             )
         )

@@ -69,6 +69,11 @@ class Table:
     fields: list
     rows: list = dataclasses.field(default_factory=list)
 
+    def column(self, name):
+        """Every row's value of the field ``name``."""
+        index = self.fields.index(name)
+        return [row[index] for row in self.rows]
+
 
 def write(table):
     """Insert ``table.rows``: ``COPY`` on PostgreSQL, multi-row ``INSERT`` elsewhere (``tracker.bulk``)."""
@@ -159,9 +164,10 @@ class Generator:
         areas = self.vocabulary(FocusArea, FOCUS_AREAS)
         organisations = self.vocabulary(Organisation, ORGANISATIONS, kind=Organisation.Kind.NATO)
         sources = self.sources()
-        source_ids = [row[0] for row in sources.rows]
-        published = sources.fields.index("published")
-        published_source_ids = [row[0] for row in sources.rows if row[published]]
+        source_ids = sources.column("id")
+        published_source_ids = [
+            pk for pk, published in zip(source_ids, sources.column("published"), strict=True) if published
+        ]
         tables = [sources]
 
         def m2m(model, field):
@@ -303,7 +309,8 @@ class Generator:
                 self.random.choice(visit_ids) if self.random.random() < 0.2 else None,
             ))  # fmt: skip
             cite("recommendation", pk, 1)
-        main_area = {row[0]: row[8] for row in recommendations.rows}  # tagged too, as in the fixtures
+        # tagged with its main focus area too, as in the fixtures
+        main_area = dict(zip(recommendations.column("id"), recommendations.column("focus_area"), strict=True))
         link(Recommendation, recommendation_ids, [("focus_areas", areas, 2), ("challenges", challenge_ids, 2),
                                                   ("initiatives", initiative_ids, 2)],
              always=lambda field, pk: [main_area[pk]] if field == "focus_areas" else [])  # fmt: skip

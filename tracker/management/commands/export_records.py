@@ -4,8 +4,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from tracker.importing import FORMATS_BY_NAME
 from tracker.resources import RESOURCES_BY_NAME
+from tracker.resources.importing import FORMATS_BY_NAME
 
 
 class Command(BaseCommand):

@@ -5,8 +5,15 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.importing import ENCODINGS, FORMATS_BY_NAME, ImportFileError, describe_errors, import_dataset, read_upload
 from tracker.resources import RESOURCES_BY_NAME
+from tracker.resources.importing import (
+    ENCODINGS,
+    FORMATS_BY_NAME,
+    ImportFileError,
+    describe_errors,
+    import_dataset,
+    read_upload,
+)
 
 
 class Command(BaseCommand):

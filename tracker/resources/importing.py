@@ -25,7 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from import_export.formats import base_formats
 from import_export.tmp_storages import CacheStorage
 
-from .cells import BYTE_ORDER_MARK
+from ..cells import BYTE_ORDER_MARK
 
 
 class CSV(base_formats.CSV):

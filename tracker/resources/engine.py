@@ -1,82 +1,91 @@
-"""Import and export of every model staff edit, as CSV, XLSX or JSON.
+"""The import engine: where these resources depart from django-import-export, and why.
 
-Columns have readable headers and refer to related records by natural key
-(a focus area as "Cyber defence", organisations as a ``;``-separated list of
-names, records by slug), never by database id, so a file made by hand in a
-spreadsheet imports. Every problem is reported against its row and column,
-and any error means nothing is written (see ``tracker.importing``).
+The base classes the resources in ``columns`` build on, and each library method
+they replace (django-import-export 4.4; names with a leading underscore are the
+library's private API, the first to check on an upgrade):
+
+``Resource.before_import``
+    The header row is checked (missing and unknown columns, a wrong separator)
+    before any row, and every related record the file names is looked up once
+    per column (``CachedLookupMixin.preload``) instead of once per cell.
+``Resource.before_import_row``
+    Cells are trimmed, and the quote exports put before formula-like text is
+    taken off again (``tracker.cells``).
+``Resource.get_import_fields``
+    Built once per resource; the library builds the list again at every call.
+``Resource.import_instance``
+    Each cell is set with the row alone (no widget reads the import options
+    the library passes down), many-to-many cells are read before saving (into
+    ``pending_m2m``) so their errors are reported with the others, and
+    publishing by import needs the publish permission.
+``Resource.validate_instance``
+    ``Model.full_clean`` with every problem under its column's header, without
+    looking up again a foreign key a cell has just found; record kinds skip
+    the per-row uniqueness query (a slug used twice in a file is refused).
+``Resource.import_row`` (record kinds)
+    No delete step, no copy of a new record to compare with nothing, and the
+    cells' differences worked out only for the preview. Uses
+    ``Resource._is_dry_run`` and ``RowResult`` internals.
+``Resource.get_queryset`` (record kinds)
+    Existing records come with their links and citations, so unchanged rows
+    are compared without a query each.
+``Resource.get_instance`` (citations, ``CitationRows``)
+    A citation has no key of its own: a row is the stored citation with the
+    same source, quote and record.
+``Resource.skip_row``
+    A row whose citations changed is never skipped as unchanged.
+``Resource.save_instance``, ``Resource.after_import`` (record kinds)
+    Rows are collected, and written only once every row is valid: records,
+    links, citations and their history in a few bulk statements
+    (``tracker.bulk``) instead of several queries per row.
+``Resource.get_diff_class`` / ``Diff``
+    ``RowDiff``: the preview's cells as an export writes them (computed
+    columns included), diffed only where they differ, without inline styles
+    (the CSP drops them). Overrides the private ``Diff._read_field_values``.
+``Resource.export_field``, ``Resource.filter_export``
+    Formula-like cells are neutralised; related rows are prefetched.
+``Resource.import_data``
+    Runs with Python's cycle collector paused.
+``Meta.instance_loader_class``
+    ``KeyColumnLoader``: the records a file names, read in one query.
 """
 
 import contextlib
 import copy
 import gc
 import itertools
-import re
 from collections import defaultdict
 
 from diff_match_patch import diff_match_patch
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
-from django.db.models.functions import Lower
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
-from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
+from import_export.resources import Diff, ModelResource
 from import_export.results import RowResult
+from import_export.widgets import ManyToManyWidget
 
-from . import quotes
-from .bulk import insert_history, insert_m2m_history, insert_objects, insert_rows, link_fields
-from .cells import neutralise, restore
-from .dates import PartialDate, Precision, parse_partial_date
-from .models import (
-    Challenge,
+from .. import quotes
+from ..bulk import insert_history, insert_m2m_history, insert_objects, insert_rows, link_fields
+from ..cells import neutralise, restore
+from ..models import (
     Citation,
-    FocusArea,
     Initiative,
     Milestone,
-    Organisation,
-    Recommendation,
     Source,
     StatusUpdate,
-    Visit,
+    may_publish,
     parent_cycles,
-    publish_permission,
     slug_for,
     the_one_set,
 )
+from .widgets import CachedLookupMixin, ManyField, NaturalKeyWidget, custom_field, describe, names_in, split_lines
 
-SEPARATOR = ";"
 MAX_NAMED = 10  # unknown columns named in a message; the others are counted
 BATCH = 1000  # records per UPDATE when an import changes existing ones
-
-
-def lookup_ignoring_case(model, field, values):
-    """``{lowercased value: object}`` for the objects of ``model`` whose ``field`` is among ``values``."""
-    lowered = {str(value).lower() for value in values}
-    objects = model.objects.annotate(_key=Lower(field)).filter(_key__in=lowered)
-    return {getattr(obj, field).lower(): obj for obj in objects}
-
-
-def split_names(cell):
-    """The names in a cell holding one or several ``;``-separated names, in order."""
-    return [name.strip() for name in str(cell or "").split(SEPARATOR) if name.strip()]
-
-
-def names_in(dataset, column):
-    """Every name a column gives."""
-    return {name for cell in dataset[column] for name in split_names(cell)}
-
-
-def split_lines(cell):
-    """The non-empty lines of a cell, trimmed."""
-    return [line.strip() for line in str(cell or "").splitlines() if line.strip()]
-
-
-def describe(values):
-    return ", ".join(f"“{value}”" for value in values)
 
 
 @contextlib.contextmanager
@@ -84,8 +93,8 @@ def garbage_collection_paused():
     """Python's cycle collector off while a file is imported, back on after.
 
     An import keeps every row's record, result and preview cells until it ends, so
-    each automatic collection re-examines all of them: at 10,000 rows that was a
-    fifth of the import's time. The import makes few reference cycles of its own.
+    each automatic collection would re-examine all of them, more often the longer
+    the file. The import makes few reference cycles of its own.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -94,77 +103,6 @@ def garbage_collection_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-class CachedLookupMixin:
-    """Related records looked up once per import (``preload``) rather than once per row.
-
-    ``pending`` holds records created earlier in the same import and not saved
-    yet, so a row can refer to one (an initiative "part of" another in the file).
-    """
-
-    cache = None
-
-    def preload(self, values):
-        self.cache = lookup_ignoring_case(self.model, self.field, values)
-        self.pending = {}
-
-    def find(self, values):
-        """``{lowercased value: record}`` for those of ``values`` that name a record."""
-        if self.cache is None:
-            return lookup_ignoring_case(self.model, self.field, values)
-        missing = [value for value in values if value.lower() not in self.cache and value.lower() not in self.pending]
-        if missing:
-            self.cache.update(lookup_ignoring_case(self.model, self.field, missing))
-        found = {}
-        for value in values:
-            key = value.lower()
-            record = self.cache.get(key) or self.pending.get(key)
-            if record is not None:
-                found[key] = record
-        return found
-
-
-class NaturalKeyWidget(CachedLookupMixin, widgets.ForeignKeyWidget):
-    """One related record by name or slug; an unknown one is an error that names it."""
-
-    def clean(self, value, row=None, **kwargs):
-        value = str(value or "").strip()
-        if not value:
-            return None
-        found = self.find([value]).get(value.lower())
-        if found is None:
-            raise ValueError(f"unknown {self.model._meta.verbose_name} {describe([value])}")
-        return found
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else getattr(value, self.field)
-
-
-class NaturalKeyListWidget(CachedLookupMixin, widgets.ManyToManyWidget):
-    """``"Cyber defence; Crisis management"``: every name must exist, or the row fails naming the unknown ones.
-
-    (django-import-export's own widget silently drops names it does not know.)
-    """
-
-    def __init__(self, model, field="name"):
-        super().__init__(model, separator=SEPARATOR, field=field)
-
-    def clean(self, value, row=None, **kwargs):
-        names = list(dict.fromkeys(split_names(value)))
-        if not names:
-            return []
-        found = self.find(names)
-        unknown = [name for name in names if name.lower() not in found]
-        if unknown:
-            raise ValueError(f"unknown {self.model._meta.verbose_name_plural} {describe(unknown)}")
-        return [found[name.lower()] for name in names]
-
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        items = value if isinstance(value, list) else value.all()
-        return f"{SEPARATOR} ".join(sorted(getattr(item, self.field) for item in items))
 
 
 class KeyColumnLoader(ModelInstanceLoader):
@@ -186,145 +124,7 @@ class KeyColumnLoader(ModelInstanceLoader):
         return self.records.get(self.key.clean(row))
 
 
-class ManyField(fields.Field):
-    """A many-to-many column whose value, before a bulk save, is the one the row set (see ``RecordResource``)."""
-
-    def get_value(self, instance):
-        pending = getattr(instance, "pending_m2m", {})
-        return pending[self.attribute] if self.attribute in pending else super().get_value(instance)
-
-
-class ChoiceWidget(widgets.Widget):
-    """A choice by its stored value ("in_progress") or its label in any of the site's languages
-    ("In progress", "U toku"); exported as the label in the active language, so a file exported
-    in Bosnian imports again."""
-
-    def __init__(self, choices, **kwargs):
-        super().__init__(**kwargs)
-        self.choices = choices
-        self.labels_by_language = {}
-
-    @cached_property
-    def by_text(self):
-        """Every accepted spelling, lowercased (read on first use: labels are translated then, not at import)."""
-        by_text = {str(value).lower(): value for value, _label in self.choices}
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                by_text.update({str(label).lower(): value for value, label in self.choices})
-        return by_text
-
-    def clean(self, value, row=None, **kwargs):
-        text = str(value or "").strip()
-        if not text:
-            return ""
-        try:
-            return self.by_text[text.lower()]
-        except KeyError:
-            raise ValueError(
-                f"{describe([text])} is not one of {describe(label for _, label in self.choices)}"
-            ) from None
-
-    def render(self, value, obj=None, **kwargs):
-        return self.labels().get(value, value or "")
-
-    def labels(self):
-        """``{value: label}`` in the active language, made once per language."""
-        language = translation.get_language()
-        if language not in self.labels_by_language:
-            self.labels_by_language[language] = {value: str(label) for value, label in self.choices}
-        return self.labels_by_language[language]
-
-
-class YesNoWidget(widgets.Widget):
-    TRUE = {"yes", "y", "true", "1", "da"}
-    FALSE = {"no", "n", "false", "0", "ne", ""}
-
-    def clean(self, value, row=None, **kwargs):
-        text = str(value if value is not None else "").strip().lower()
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
-        raise ValueError(f"{describe([value])} is not yes or no")
-
-    def render(self, value, obj=None, **kwargs):
-        return "yes" if value else "no"
-
-
-class PartialDateWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        if hasattr(value, "year") and hasattr(value, "month"):  # a date cell from a spreadsheet
-            return PartialDate(value if not hasattr(value, "date") else value.date(), Precision.DAY)
-        text = str(value or "").strip()
-        return parse_partial_date(text) if text else None
-
-    def render(self, value, obj=None, **kwargs):
-        return value.isoformat() if value else ""
-
-
-class PartialDateField(fields.Field):
-    """One column for a date and its precision: "2006", "2026-Q2", "2023-02", "2025-09-25"."""
-
-    def __init__(self, date_field, precision_field, column_name):
-        super().__init__(attribute=date_field, column_name=column_name, widget=PartialDateWidget())
-        self.precision_field = precision_field
-
-    def get_value(self, instance):
-        value = getattr(instance, self.attribute)
-        return PartialDate(value, getattr(instance, self.precision_field)) if value else None
-
-    def save(self, instance, row, is_m2m=False, **kwargs):
-        value = self.clean(row, **kwargs)
-        setattr(instance, self.attribute, value.date if value else None)
-        setattr(instance, self.precision_field, value.precision if value else Precision.DAY)
-
-
-class NumberWidget(widgets.DecimalWidget):
-    """An amount as English or the region writes it: "500000", "500,000.00", "500.000,00", "500 000,00"."""
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(plain_number(value), row=row, **kwargs)
-        except (ArithmeticError, ValueError):
-            raise ValueError(f"{describe([value])} is not a number") from None
-
-
-THOUSANDS = {",": re.compile(r"-?\d{1,3}(,\d{3})+"), ".": re.compile(r"-?\d{1,3}(\.\d{3})+")}
-
-
-def plain_number(value):
-    """``value`` with a point for decimals and no thousands separators. Where both a comma and a point
-    appear, the last one is the decimal mark; a lone mark followed by groups of three digits separates
-    thousands ("500.000", "1,500,000"), any other is the decimal mark ("2,5")."""
-    if not isinstance(value, str):
-        return value
-    text = "".join(value.split())  # ``split()`` also takes out non-breaking spaces
-    if "," in text and "." in text:
-        decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        return text.replace("." if decimal == "," else ",", "").replace(",", ".")
-    for mark in (",", "."):
-        if mark in text:
-            return text.replace(mark, "") if THOUSANDS[mark].fullmatch(text) else text.replace(",", ".")
-    return text
-
-
-def text(attribute, column_name):
-    return fields.Field(attribute=attribute, column_name=column_name, widget=widgets.CharWidget(allow_blank=True))
-
-
-def choice(attribute, column_name, choices):
-    return fields.Field(attribute=attribute, column_name=column_name, widget=ChoiceWidget(choices))
-
-
-def one(attribute, column_name, model, key="name"):
-    return fields.Field(attribute=attribute, column_name=column_name, widget=NaturalKeyWidget(model, field=key))
-
-
-def many(attribute, column_name, model, key="name"):
-    return ManyField(attribute=attribute, column_name=column_name, widget=NaturalKeyListWidget(model, field=key))
-
-
-class RowDiff(resources.Diff):
+class RowDiff(Diff):
     """The preview's cells, as the library shows them, without its cost where nothing can differ:
     a new record's cells are all insertions, and only the changed cells of an update are diffed."""
 
@@ -341,9 +141,7 @@ class RowDiff(resources.Diff):
     def _read_field_values(cls, resource, instance):
         """Each cell as an export writes it, computed cells (``dehydrate_*``: Source, Quote) included;
         the library reads only the fields' attributes, so those cells showed blank."""
-        return [
-            resources.ModelResource.export_field(resource, field, instance) for field in resource.get_import_fields()
-        ]
+        return [ModelResource.export_field(resource, field, instance) for field in resource.get_import_fields()]
 
     def compare_with(self, resource, instance):
         self.right = self._read_field_values(resource, instance)
@@ -375,7 +173,7 @@ class RowDiff(resources.Diff):
         return SafeString(template.format(escaped))
 
 
-class TrackerResource(resources.ModelResource):
+class TrackerResource(ModelResource):
     """What every resource shares: readable columns checked up front, safe cells, no partial imports."""
 
     required_columns = ()
@@ -410,12 +208,12 @@ class TrackerResource(resources.ModelResource):
         return [
             field
             for field in self.import_fields
-            if field.attribute and not field.readonly and not isinstance(field.widget, widgets.ManyToManyWidget)
+            if field.attribute and not field.readonly and not isinstance(field.widget, ManyToManyWidget)
         ]
 
     @cached_property
     def many_fields(self):
-        return [field for field in self.import_fields if isinstance(field.widget, widgets.ManyToManyWidget)]
+        return [field for field in self.import_fields if isinstance(field.widget, ManyToManyWidget)]
 
     def header_problem(self, headers):
         """What is wrong with a file's header row, in a sentence of bounded length, or ``None``."""
@@ -510,7 +308,7 @@ class TrackerResource(resources.ModelResource):
                 except ValueError as error:
                     errors[field.attribute] = [str(error)]
         if getattr(instance, "published", False) != was_published and user is not None:
-            if not user.has_perm(publish_permission(self._meta.model)):
+            if not may_publish(user, self._meta.model):
                 errors["Published"] = [
                     f"You may not publish or unpublish {self._meta.model._meta.verbose_name_plural}."
                 ]
@@ -560,73 +358,16 @@ class SlugFromTitleResource(TrackerResource):
             raise ValueError("Slug: the title has no Latin letters to make a slug from; give one.")
 
 
-class VocabularyResource(TrackerResource):
-    required_columns = ("Name",)
-    name = text("name", "Name")
-    slug = text("slug", "Slug")
-    description = text("description", "Description")
-
-    class Meta(TrackerResource.Meta):
-        import_id_fields = ("name",)
-        fields = ("name", "slug", "description")
-
-
-class FocusAreaResource(VocabularyResource):
-    class Meta(VocabularyResource.Meta):
-        model = FocusArea
-
-
-class OrganisationResource(VocabularyResource):
-    abbreviation = text("abbreviation", "Abbreviation")
-    kind = choice("kind", "Kind", Organisation.Kind.choices)
-
-    class Meta(VocabularyResource.Meta):
-        model = Organisation
-        fields = ("name", "slug", "abbreviation", "kind", "description")
-
-
-class SourceResource(SlugFromTitleResource):
-    required_columns = ("Title", "Kind", "Reliability")
-    slug = text("slug", "Slug")
-    title = text("title", "Title")
-    publisher = text("publisher", "Publisher")
-    author = text("author", "Author")
-    kind = choice("kind", "Kind", Source.Kind.choices)
-    publication = PartialDateField("publication_date", "publication_precision", "Published on")
-    url = text("url", "URL")
-    archived_text = text("text", "Archived text")
-    original_name = text("original_name", "Original file name")
-    reliability = choice("reliability", "Reliability", Source.Reliability.choices)
-    reliability_note = text("reliability_note", "Reliability note")
-    published = fields.Field(attribute="published", column_name="Published", widget=YesNoWidget())
-
-    class Meta(TrackerResource.Meta):
-        model = Source
-        import_id_fields = ("slug",)
-        fields = (
-            "slug",
-            "title",
-            "publisher",
-            "author",
-            "kind",
-            "publication",
-            "url",
-            "archived_text",
-            "original_name",
-            "reliability",
-            "reliability_note",
-            "published",
-        )
-
-
 class CitationCells(TrackerResource):
-    """ "Source" and "Quote" hold a row's citations, one per line: each line of Quote is a quote, and Source
-    has one source slug per line (or one slug for every quote). Exports write every citation; an import
-    replaces the row's citations with those it gives (keeping unchanged ones as they are), and checks each
-    new quote against its source's archived text."""
+    """ "Source" and "Quote" hold a row's citations, one per line: each line of
+    Quote is a quote, and Source has one source slug per line (or one slug for
+    every quote). Exports write every citation; an import replaces the row's
+    citations with those it gives (keeping unchanged ones as they are), and
+    checks each new quote against its source's archived text.
+    """
 
-    source = fields.Field(column_name="Source", readonly=True)
-    quote = fields.Field(column_name="Quote", readonly=True)
+    source = custom_field("Source")
+    quote = custom_field("Quote")
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -704,35 +445,21 @@ class CitationCells(TrackerResource):
 
 
 class RecordResource(CitationCells, SlugFromTitleResource):
-    """Initiatives, challenges, recommendations and visits.
-
-    "Source" and "Quote" hold the record's citations, one per line: each line of
-    Quote is a quote, and Source has one source slug per line (or one slug for
-    every quote). Exports write every citation; an import replaces the record's
-    citations with those the row gives (keeping unchanged ones as they are), and
-    checks each new quote against its source's archived text.
+    """Initiatives, challenges, recommendations and visits: rows matched by slug, their citations in
+    Source and Quote (``CitationCells``), every row read before any is written, then all written in bulk.
+    Their columns are ``columns.RecordColumns``.
     """
-
-    required_columns = ("Title",)
-    export_prefetch = ("citations__source", "focus_areas")
-    slug = text("slug", "Slug")
-    title = text("title", "Title")
-    summary = text("summary", "Summary")
-    description = text("description", "Description")
-    focus_areas = many("focus_areas", "Focus areas", FocusArea)
-    published = fields.Field(attribute="published", column_name="Published", widget=YesNoWidget())
 
     class Meta(TrackerResource.Meta):
         import_id_fields = ("slug",)
-        fields = ("slug", "title", "summary", "description", "focus_areas", "source", "quote", "published")
         instance_loader_class = KeyColumnLoader  # one query finds every record the file names
         use_bulk = True  # no savepoint per row: rows are only read until ``write`` saves them all
 
     def get_queryset(self):
         """Existing records with what an import compares: their many-to-many links and citations."""
-        many = [field.attribute for field in self.get_import_fields() if isinstance(field, ManyField)]
+        links = [field.attribute for field in self.get_import_fields() if isinstance(field, ManyField)]
         citations = Prefetch("citations", queryset=Citation.objects.select_related("source"))
-        return super().get_queryset().prefetch_related(*many, citations)
+        return super().get_queryset().prefetch_related(*links, citations)
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -764,7 +491,7 @@ class RecordResource(CitationCells, SlugFromTitleResource):
 
     def import_row(self, row, instance_loader, **kwargs):
         """``Resource.import_row`` as records need it: no deletes; a new record is not copied to be
-        compared with nothing (a fifth of a row's time at 10,000 rows); and the cells' differences,
+        compared with nothing; and the cells' differences,
         which only the preview shows, are not worked out again when the file is confirmed."""
         result = self.get_row_result_class()()
         if self._meta.store_row_values:
@@ -920,21 +647,8 @@ def unsaved_parents(record):
     return {id(other) for other in related if other is not None and other.pk is None}
 
 
-class InitiativeResource(RecordResource):
-    """Initiatives; "Part of" chains are checked for the whole file at once, against the database."""
-
-    required_columns = ("Title", "Kind", "Status")
-    export_prefetch = ("citations__source", "focus_areas", "parent", "organisations", "challenges")
-    short_name = text("short_name", "Short name")
-    kind = choice("kind", "Kind", Initiative.Kind.choices)
-    status = choice("status", "Status", Initiative.Status.choices)
-    start = PartialDateField("start_date", "start_precision", "Start")
-    end = PartialDateField("end_date", "end_precision", "End")
-    amount = fields.Field(attribute="amount", column_name="Amount", widget=NumberWidget())
-    currency = text("currency", "Currency")
-    parent = one("parent", "Part of", Initiative, key="slug")
-    organisations = many("organisations", "Organisations", Organisation)
-    challenges = many("challenges", "Challenges addressed", Challenge, key="slug")
+class PartOfChecks:
+    """For initiatives: "Part of" chains are checked for the whole file at once, against the database."""
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -973,211 +687,52 @@ class InitiativeResource(RecordResource):
         if errors:
             raise ValidationError(errors)
 
-    class Meta(RecordResource.Meta):
-        model = Initiative
-        fields = (
-            "slug",
-            "title",
-            "summary",
-            "description",
-            "focus_areas",
-            "short_name",
-            "kind",
-            "status",
-            "start",
-            "end",
-            "amount",
-            "currency",
-            "parent",
-            "organisations",
-            "challenges",
-            "source",
-            "quote",
-            "published",
-        )
+
+class CitationRows:
+    """A citation: its source, its quote, and the one record (or an initiative's milestone) it supports.
+
+    Citations have no name of their own; a row is the same citation as one in the
+    database when source, quote and record all match, so re-importing an export
+    changes nothing.
+    """
+
+    def filter_export(self, queryset, **kwargs):
+        """Status updates' citations are not rows of this file: it has no column to name an update by."""
+        return super().filter_export(queryset.filter(status_update=None), **kwargs)
+
+    def get_instance(self, instance_loader, row):
+        citation = Citation()
+        try:
+            self.import_instance(citation, row)
+        except ValidationError:
+            return None  # reported when the row itself is imported
+        return Citation.objects.filter(
+            source=citation.source,
+            quote=citation.quote,
+            **{name: getattr(citation, name) for name in Citation.CITED_FIELDS},
+        ).first()
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        title = row.get("Milestone") or ""
+        if title:
+            if instance.initiative is None:
+                raise ValidationError({"Milestone": "A milestone is named within its Initiative: fill in both."})
+            try:
+                instance.milestone = instance.initiative.milestones.get(title=title)
+            except Milestone.DoesNotExist:
+                raise ValidationError(
+                    {"Milestone": f"unknown milestone {describe([title])} of “{instance.initiative.slug}”"}
+                ) from None
+            instance.initiative = None
+        else:
+            instance.milestone = None
 
 
-class ChallengeResource(RecordResource):
-    required_columns = ("Title", "Category")
-    category = choice("category", "Category", Challenge.Category.choices)
-    status = choice("status", "Status", Challenge.Status.choices)
-
-    class Meta(RecordResource.Meta):
-        model = Challenge
-        fields = (
-            "slug",
-            "title",
-            "summary",
-            "description",
-            "focus_areas",
-            "category",
-            "status",
-            "source",
-            "quote",
-            "published",
-        )
-
-
-class RecommendationResource(RecordResource):
-    export_prefetch = (
-        "citations__source",
-        "focus_areas",
-        "focus_area",
-        "proposed_by",
-        "visit",
-        "challenges",
-        "initiatives",
-    )
-    focus_area = one("focus_area", "Focus area", FocusArea)
-    strategic_action = text("strategic_action", "Strategic action")
-    expected_outcome = text("expected_outcome", "Expected outcome")
-    status = choice("status", "Status", Recommendation.Status.choices)
-    issued = PartialDateField("issued_date", "issued_precision", "Made on")
-    target = PartialDateField("target_date", "target_precision", "Target")
-    target_ongoing = fields.Field(attribute="target_ongoing", column_name="Ongoing", widget=YesNoWidget())
-    proposed_by = one("proposed_by", "Proposed by", Organisation)
-    proposed_by_detail = text("proposed_by_detail", "Proposed by (as the source says)")
-    visit = one("visit", "Made during (visit)", Visit, key="slug")
-    challenges = many("challenges", "Challenges addressed", Challenge, key="slug")
-    initiatives = many("initiatives", "Initiatives", Initiative, key="slug")
-
-    class Meta(RecordResource.Meta):
-        model = Recommendation
-        fields = (
-            "slug",
-            "title",
-            "summary",
-            "description",
-            "focus_areas",
-            "focus_area",
-            "strategic_action",
-            "expected_outcome",
-            "status",
-            "issued",
-            "target",
-            "target_ongoing",
-            "proposed_by",
-            "proposed_by_detail",
-            "visit",
-            "challenges",
-            "initiatives",
-            "source",
-            "quote",
-            "published",
-        )
-
-
-class VisitResource(RecordResource):
-    required_columns = ("Title", "Date")
-    export_prefetch = ("citations__source", "focus_areas", "visitor_organisation", "hosts", "initiatives")
-    kind = choice("kind", "Kind", Visit.Kind.choices)
-    when = PartialDateField("date", "date_precision", "Date")
-    city = text("city", "City")
-    country = text("country", "Country")
-    visitor_name = text("visitor_name", "Visiting official")
-    visitor_role = text("visitor_role", "Role")
-    visitor_organisation = one("visitor_organisation", "Visiting organisation", Organisation)
-    hosts = many("hosts", "Hosts", Organisation)
-    purpose = text("purpose", "Purpose")
-    topics = text("topics", "Topics")
-    outcomes = text("outcomes", "Outcomes")
-    initiatives = many("initiatives", "Initiatives", Initiative, key="slug")
-
-    class Meta(RecordResource.Meta):
-        model = Visit
-        fields = (
-            "slug",
-            "title",
-            "summary",
-            "description",
-            "focus_areas",
-            "kind",
-            "when",
-            "city",
-            "country",
-            "visitor_name",
-            "visitor_role",
-            "visitor_organisation",
-            "hosts",
-            "purpose",
-            "topics",
-            "outcomes",
-            "initiatives",
-            "source",
-            "quote",
-            "published",
-        )
-
-
-class MilestoneResource(TrackerResource):
-    required_columns = ("Initiative", "Title", "Date")
-    export_prefetch = ("initiative",)
-    initiative = one("initiative", "Initiative", Initiative, key="slug")
-    title = text("title", "Title")
-    when = PartialDateField("date", "date_precision", "Date")
-    description = text("description", "Description")
-
-    class Meta(TrackerResource.Meta):
-        model = Milestone
-        import_id_fields = ("initiative", "title")
-        fields = ("initiative", "title", "when", "description")
-
-
-class StatusWidget(widgets.Widget):
-    """A status among those of the row's kind of record (the one of Initiative, Challenge or Recommendation
-    that is filled in), by value or by label in any of the site's languages."""
-
-    def __init__(self, kinds, **kwargs):
-        super().__init__(**kwargs)
-        self.widgets = {column: ChoiceWidget(model.Status.choices) for column, model in kinds.items()}
-        self.columns = {model: column for column, model in kinds.items()}
-
-    def clean(self, value, row=None, **kwargs):
-        column = next((column for column in self.widgets if (row or {}).get(column)), None)
-        if column is None:
-            return str(value or "").strip()  # the model's check names the missing record
-        return self.widgets[column].clean(value, row)
-
-    def label(self, update):
-        """The update's status as its record's kind labels it, in the active language."""
-        record = the_one_set(update, StatusUpdate.UPDATED_FIELDS)
-        return self.widgets[self.columns[record._meta.model]].render(update.status) if record else update.status
-
-
-class StatusUpdateResource(CitationCells):
-    """A dated status update of one initiative, challenge or recommendation, with its evidence in Source and
-    Quote; a new update needs both. A row is the same update as one in the database when its record, date
-    and status match, so re-importing an export changes nothing."""
-
-    KINDS = {"Initiative": Initiative, "Challenge": Challenge, "Recommendation": Recommendation}
-
-    required_columns = ("Date", "Status")
-    export_prefetch = ("initiative", "challenge", "recommendation", "citations__source")
-    initiative = one("initiative", "Initiative", Initiative, key="slug")
-    challenge = one("challenge", "Challenge", Challenge, key="slug")
-    recommendation = one("recommendation", "Recommendation", Recommendation, key="slug")
-    when = PartialDateField("date", "date_precision", "Date")
-    status = fields.Field(attribute="status", column_name="Status", widget=StatusWidget(KINDS))
-    completion = choice("completion", "Completion", StatusUpdate.Completion.choices)
-    note = text("note", "Note")
-
-    class Meta(TrackerResource.Meta):
-        model = StatusUpdate
-        import_id_fields = ()
-        fields = (
-            "initiative",
-            "challenge",
-            "recommendation",
-            "when",
-            "status",
-            "completion",
-            "note",
-            "source",
-            "quote",
-        )
-
-    def dehydrate_status(self, update):
-        return self.fields["status"].widget.label(update)
+class StatusUpdateRows:
+    """A status update: a row is the same update as one in the database when its record, date and status
+    match, so re-importing an export changes nothing; a new update needs its evidence (``CitationCells``),
+    whose new citations are saved before the replaced ones go."""
 
     def get_instance(self, instance_loader, row):
         update = StatusUpdate()
@@ -1225,85 +780,3 @@ class StatusUpdateResource(CitationCells):
         for citation in instance.citations_removed:
             citation._history_user = kwargs.get("user")
             citation.delete()
-
-
-class CitationResource(TrackerResource):
-    """A citation: its source, its quote, and the one record (or an initiative's milestone) it supports.
-
-    Citations have no name of their own; a row is the same citation as one in the
-    database when source, quote and record all match, so re-importing an export
-    changes nothing.
-    """
-
-    required_columns = ("Source", "Quote")
-    export_prefetch = ("source", "initiative", "milestone__initiative", "challenge", "recommendation", "visit")
-    source = one("source", "Source", Source, key="slug")
-    quote = text("quote", "Quote")
-    initiative = one("initiative", "Initiative", Initiative, key="slug")
-    milestone = fields.Field(column_name="Milestone", readonly=True)
-    challenge = one("challenge", "Challenge", Challenge, key="slug")
-    recommendation = one("recommendation", "Recommendation", Recommendation, key="slug")
-    visit = one("visit", "Visit", Visit, key="slug")
-
-    class Meta(TrackerResource.Meta):
-        model = Citation
-        import_id_fields = ()
-        fields = ("source", "quote", "initiative", "milestone", "challenge", "recommendation", "visit")
-
-    def filter_export(self, queryset, **kwargs):
-        """Status updates' citations are not rows of this file: it has no column to name an update by."""
-        return super().filter_export(queryset.filter(status_update=None), **kwargs)
-
-    def dehydrate_initiative(self, citation):
-        initiative = citation.milestone.initiative if citation.milestone_id else citation.initiative
-        return initiative.slug if initiative else ""
-
-    def dehydrate_milestone(self, citation):
-        return citation.milestone.title if citation.milestone_id else ""
-
-    def get_instance(self, instance_loader, row):
-        citation = Citation()
-        try:
-            self.import_instance(citation, row)
-        except ValidationError:
-            return None  # reported when the row itself is imported
-        return Citation.objects.filter(
-            source=citation.source,
-            quote=citation.quote,
-            **{name: getattr(citation, name) for name in Citation.CITED_FIELDS},
-        ).first()
-
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        title = row.get("Milestone") or ""
-        if title:
-            if instance.initiative is None:
-                raise ValidationError({"Milestone": "A milestone is named within its Initiative: fill in both."})
-            try:
-                instance.milestone = instance.initiative.milestones.get(title=title)
-            except Milestone.DoesNotExist:
-                raise ValidationError(
-                    {"Milestone": f"unknown milestone {describe([title])} of “{instance.initiative.slug}”"}
-                ) from None
-            instance.initiative = None
-        else:
-            instance.milestone = None
-
-
-#: Every resource, in the order a whole set must be imported (each refers only to those before it).
-RESOURCES = {
-    resource._meta.model: resource
-    for resource in (
-        FocusAreaResource,
-        OrganisationResource,
-        SourceResource,
-        ChallengeResource,
-        InitiativeResource,
-        VisitResource,
-        RecommendationResource,
-        MilestoneResource,
-        StatusUpdateResource,
-        CitationResource,
-    )
-}
-RESOURCES_BY_NAME = {model._meta.model_name: resource for model, resource in RESOURCES.items()}
