@@ -168,6 +168,9 @@ def timed_rounds(client, urls, repeat):
 def page_urls():
     from tracker.models import Challenge, Initiative, Recommendation, Visit
 
+    def with_updates(model):
+        return model.objects.published().filter(slug__startswith="gen-", status_updates__isnull=False)[0].slug
+
     def middle(model):
         slugs = model.objects.published().filter(slug__startswith="gen-").order_by("pk")
         return slugs.values_list("slug", flat=True)[slugs.count() // 2]
@@ -186,11 +189,16 @@ def page_urls():
         ("Recommendations, page 1", "/recommendations/"),
         ("Visits, page 1", "/visits/"),
         ("Timeline", "/timeline/"),
+        ("What changed", "/changes/"),
+        ("What changed, status updates of initiatives", "/changes/?kind=initiative"),
+        ("Initiatives, overdue", "/initiatives/?overdue=yes"),
+        ("Initiatives, sorted by latest update", "/initiatives/?sort=-updated"),
         ("Home", "/"),
         ("Sources", "/sources/"),
         ("Source detail", "/sources/gen-source-1/"),
         ("Focus area detail", "/focus-areas/cyber-defence/"),
         ("Initiative detail", f"/initiatives/{middle(Initiative)}/"),
+        ("Initiative detail, with status history", f"/initiatives/{with_updates(Initiative)}/"),
         ("Challenge detail", f"/challenges/{middle(Challenge)}/"),
         ("Recommendation detail", f"/recommendations/{middle(Recommendation)}/"),
         ("Visit detail", f"/visits/{middle(Visit)}/"),

@@ -2,7 +2,9 @@
 
 ``generate(scale)`` adds ``scale`` initiatives with proportional challenges,
 recommendations, visits and milestones, their focus areas, organisations and
-links, and about three citations per initiative. The same seed gives the same
+links, about three citations per initiative, and dated, cited status updates for
+about a third of the initiatives, challenges and recommendations (each such
+record in the status its latest update sets). The same seed gives the same
 data. Rows are written with PostgreSQL ``COPY`` (multi-row ``INSERT`` on SQLite)
 and explicit ids, so 100,000 initiatives take seconds, not minutes; the id
 sequences are reset afterwards. Every synthetic slug starts with ``gen-``.
@@ -10,6 +12,7 @@ sequences are reset afterwards. Every synthetic slug starts with ``gen-``.
 
 import dataclasses
 import datetime
+import itertools
 import random
 from decimal import Decimal
 
@@ -20,7 +23,18 @@ from django.utils import timezone
 
 from .bulk import insert_rows, link_fields
 from .dates import Precision
-from .models import Challenge, Citation, FocusArea, Initiative, Milestone, Organisation, Recommendation, Source, Visit
+from .models import (
+    Challenge,
+    Citation,
+    FocusArea,
+    Initiative,
+    Milestone,
+    Organisation,
+    Recommendation,
+    Source,
+    StatusUpdate,
+    Visit,
+)
 
 PREFIX = "gen-"
 
@@ -240,8 +254,10 @@ class Generator:
             ],
         )
         milestones = Table(Milestone, ["id", "initiative", "title", "date", "date_precision", "description"])
+        updates = Table(StatusUpdate, ["id", "date", "date_precision", "status", "completion", "note",
+                                       *StatusUpdate.UPDATED_FIELDS])  # fmt: skip
         citations = Table(Citation, ["source", "quote", *Citation.CITED_FIELDS])
-        tables += [initiatives, challenges, visits, recommendations, milestones, citations]
+        tables += [initiatives, challenges, visits, recommendations, milestones, updates, citations]
 
         def cite(field, pk, count):
             """``count`` citations of the record; the first from a published source, as a published record needs."""
@@ -252,6 +268,21 @@ class Generator:
                 source = self.random.choice(published_source_ids if number == 0 else source_ids)
                 citations.rows.append((source, quote, *row.values()))
 
+        update_ids = itertools.count(next_id(StatusUpdate))
+
+        def status_of(field, pk, statuses):
+            """The record's status: for about a third of them, the one its latest of 1–3 dated, cited updates sets."""
+            if self.random.random() >= 0.3:
+                return self.random.choice(statuses)
+            status = None
+            for when, precision in sorted(self.partial_date(2005, 2026) for _ in range(self.random.randint(1, 3))):
+                status, update_id = self.random.choice(statuses), next(update_ids)
+                record = {name: pk if name == field else None for name in StatusUpdate.UPDATED_FIELDS}
+                completion = self.random.choice(["", *StatusUpdate.Completion.values])
+                updates.rows.append((update_id, when, precision, status, completion, "", *record.values()))
+                cite("status_update", update_id, 1)
+            return status
+
         first = {model: next_id(model) for model in (Initiative, Challenge, Recommendation, Visit, Milestone)}
         initiative_ids = range(first[Initiative], first[Initiative] + self.scale)
         challenge_ids = range(first[Challenge], first[Challenge] + max(1, self.scale // 2))
@@ -261,7 +292,7 @@ class Generator:
         for n, pk in enumerate(challenge_ids, 1):
             challenges.rows.append((*self.record(pk, "challenge", n, "{topic} gap {n}"),
                                     self.random.choice(Challenge.Category.values),
-                                    self.random.choice(Challenge.Status.values)))  # fmt: skip
+                                    status_of("challenge", pk, Challenge.Status.values)))  # fmt: skip
             cite("challenge", pk, 1)
         challenge_areas = m2m(Challenge, "focus_areas")
         for pk in challenge_ids:
@@ -277,7 +308,7 @@ class Generator:
             parent = self.random.choice(initiative_ids[: n - 1]) if n > 1 and self.random.random() < 0.1 else None
             initiatives.rows.append((
                 *self.record(pk, "initiative", n, "{adjective} {topic} " + NOUNS[kind] + " {n}"),
-                "", kind, self.random.choice(Initiative.Status.values), start, start_precision,
+                "", kind, status_of("initiative", pk, Initiative.Status.values), start, start_precision,
                 end, end_precision, amount, "EUR" if amount is not None else "", parent,
             ))  # fmt: skip
             cite("initiative", pk, 3)
@@ -304,7 +335,7 @@ class Generator:
             target, target_precision = self.partial_date(2020, 2035)
             recommendations.rows.append((
                 *self.record(pk, "recommendation", n, "{adjective} {topic} measure {n}"),
-                self.random.choice(areas), "", "", self.random.choice(Recommendation.Status.values),
+                self.random.choice(areas), "", "", status_of("recommendation", pk, Recommendation.Status.values),
                 None, Precision.DAY, target, target_precision, False, self.random.choice(organisations), "",
                 self.random.choice(visit_ids) if self.random.random() < 0.2 else None,
             ))  # fmt: skip
@@ -323,7 +354,7 @@ def generate(scale, seed=2026):
     if Initiative.objects.filter(slug__startswith=PREFIX).exists():
         raise ValueError("This database already holds synthetic records; start from an empty one.")
     tables = Generator(scale, seed).generate()
-    order = [Source, Initiative, Challenge, Visit, Recommendation, Milestone, Citation]
+    order = [Source, Initiative, Challenge, Visit, Recommendation, Milestone, StatusUpdate, Citation]
     tables.sort(key=lambda table: order.index(table.model) if table.model in order else len(order))
     with transaction.atomic():
         prepare_bulk_load()
