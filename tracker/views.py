@@ -533,7 +533,7 @@ def term_counts(vocabulary):
     counts = {
         f"count_{index}": count_carrying(model, relations) for index, (model, relations, _f) in enumerate(carriers)
     }
-    terms = list(public_terms(vocabulary).defer("description").annotate(**counts))
+    terms = list(public_terms(vocabulary).defer("description", "search_document").annotate(**counts))
     return [
         (
             term,
@@ -584,7 +584,8 @@ class SearchGroup:
 
     @cached_property
     def rows(self):
-        matches = search.search(self.queryset, self.text).annotate(matching=Window(Count("pk")))
+        matches = search.search(self.queryset.defer("search_document"), self.text)
+        matches = matches.annotate(matching=Window(Count("pk")))
         return list(matches[: self.shown])
 
     @property
@@ -637,7 +638,9 @@ def search_groups(text):
         ),
         SearchGroup(
             _("quotes"),
-            Citation.objects.public().select_related("source").defer("source__text", "source__original"),
+            Citation.objects.public()
+            .select_related("source")
+            .defer("source__text", "source__original", "source__search_document"),
             text,
             quote_result,
         ),
