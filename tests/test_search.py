@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from tracker.models import Citation
 from tracker.search import fold, variants
+from tracker.views import SearchGroup
 
 from .factories import (
     ChallengeFactory,
@@ -232,3 +233,18 @@ def test_searches_stem_english_words_in_every_group(client):
     Citation.objects.create(source=SourceFactory(), quote="Forces were reforming.", challenge=ChallengeFactory())
 
     assert groups(search(client, "reforms"))["quotes"][0] == 1
+
+
+def test_a_group_counts_its_first_matches_and_says_when_there_are_more(client, monkeypatch):
+    monkeypatch.setattr(SearchGroup, "counted", 3)
+    for number in range(5):
+        ChallengeFactory(title=f"Flooding {number}")
+    ChallengeFactory(title="Flooding draft", published=False)
+    InitiativeFactory(title="Flood defences", focus_areas=[FocusAreaFactory(name="Flooding")])
+
+    response = search(client, "flooding")
+
+    challenges, initiatives = response.context["groups"][1], response.context["groups"][0]
+    assert (challenges.total, challenges.more, len(challenges.results)) == (3, True, 3)
+    assert (initiatives.total, initiatives.more) == (1, False)
+    assert 'Challenges <span class="muted">(3+)</span>' in response.content.decode()

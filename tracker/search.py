@@ -19,7 +19,7 @@ from operator import or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connection
-from django.db.models import F, Func, Q, TextField
+from django.db.models import Count, F, Func, Q, TextField, Window
 from django.db.models.functions import Left
 from django.db.models.lookups import Contains
 
@@ -153,18 +153,36 @@ def matching(queryset, text, fields, tags=()):
     return queryset
 
 
-def tag_matches(model, query, tags):
+def tag_matches(model, query, tags, within=None, limit=None):
     """The ids of records of ``model`` whose document matches ``query``, or one of whose tags' names does:
-    a ``UNION`` of index scans (an ``OR`` of the two would read every record)."""
-    own = model._base_manager.filter(search_document=query).values("pk")
-    tagged = []
+    a ``UNION ALL`` of index scans (an ``OR`` of the two would read every record). With ``limit``, at most
+    that many from each part, each part only of records in ``within`` (a query set of the model)."""
+    own = (within if within is not None else model._base_manager).filter(search_document=query)
+    parts = [own.order_by().values_list("pk")]
     for tag in tags:
         vocabulary = model._meta.get_field(tag).related_model
         terms = vocabulary.objects.annotate(name_document=SearchVector("name", config=SEARCH_CONFIG)).filter(
             name_document=query
         )  # a vocabulary is a few hundred terms at most: reading it all is cheap
-        tagged.append(model._base_manager.filter(**{f"{tag}__in": terms.values("pk")}).values("pk"))
-    return own.union(*tagged)
+        links = tag_links(model, tag).filter(term__in=terms.values("pk"))
+        if within is not None:
+            links = links.filter(record__in=within.order_by().values("pk"))
+        parts.append(links.values_list("record"))
+    if limit is not None:
+        parts = [part[:limit] for part in parts]
+    return parts[0].union(*parts[1:], all=True)
+
+
+def tag_links(model, tag):
+    """``(record, term)`` rows of ``model``'s records and their terms through ``tag``, read from the link
+    table itself (a foreign key's own column, or the many-to-many table), without joining the records."""
+    field = model._meta.get_field(tag)
+    if field.many_to_many:
+        through = field.remote_field.through
+        return through.objects.order_by().annotate(
+            record=F(field.m2m_field_name()), term=F(field.m2m_reverse_field_name())
+        )
+    return model._base_manager.order_by().annotate(record=F("pk"), term=F(field.attname))
 
 
 def rank(queryset, text):
@@ -186,6 +204,26 @@ def search(queryset, text):
         return queryset
     model = queryset.model
     return rank(matching(queryset, text, searched_fields(model), getattr(model, "search_tags", ())), text)
+
+
+def best(queryset, text, shown, among, select_related=()):
+    """The ``shown`` most relevant of the first ``among`` records of ``queryset`` matching ``text``, each
+    annotated with how many of those first ``among`` there are (``matching``), in one query.
+
+    Ranking every match of a common word would read the document of every match;
+    ranking the first ``among`` keeps the cost of an overview bounded. The
+    candidates carry ``queryset``'s conditions, so the outer query only reads them.
+    """
+    text = words_of(text)
+    model = queryset.model
+    tags = getattr(model, "search_tags", ())
+    if connection.vendor == "postgresql":
+        candidates = tag_matches(model, full_text_query(text), tags, within=queryset, limit=among)
+    else:
+        candidates = matching(queryset, text, searched_fields(model), tags).order_by().values("pk")[:among]
+    shown_rows = model._base_manager.select_related(*select_related).filter(pk__in=candidates)
+    shown_rows.query.deferred_loading = queryset.query.deferred_loading
+    return rank(shown_rows, text).annotate(matching=Window(Count("pk")))[:shown]
 
 
 def searched_fields(model):

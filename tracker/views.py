@@ -17,7 +17,6 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
-    Window,
 )
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse
@@ -578,23 +577,29 @@ class SearchGroup:
     (one query, read when the page body is rendered)."""
 
     shown = 5
+    counted = 1000  # a group counts (and ranks) its first thousand matches: "1000+" beyond
 
-    def __init__(self, name, queryset, text, describe, more_url=None):
+    def __init__(self, name, queryset, text, describe, more_url=None, select_related=()):
         self.name, self.queryset, self.text, self.describe, self.more_url = name, queryset, text, describe, more_url
+        self.select_related = select_related
 
     @cached_property
     def rows(self):
-        matches = search.search(self.queryset.defer("search_document"), self.text)
-        matches = matches.annotate(matching=Window(Count("pk")))
-        return list(matches[: self.shown])
+        queryset = self.queryset.defer("search_document")
+        return list(search.best(queryset, self.text, self.shown, self.counted + 1, self.select_related))
 
     @property
     def results(self):
-        return [self.describe(row) for row in self.rows]
+        return [self.describe(row) for row in self.rows[: self.counted]]
 
     @property
     def total(self):
-        return self.rows[0].matching if self.rows else 0
+        return min(self.rows[0].matching, self.counted) if self.rows else 0
+
+    @property
+    def more(self):
+        """Whether more match than are counted."""
+        return bool(self.rows) and self.rows[0].matching > self.counted
 
 
 def record_result(record):
@@ -638,11 +643,10 @@ def search_groups(text):
         ),
         SearchGroup(
             _("quotes"),
-            Citation.objects.public()
-            .select_related("source")
-            .defer("source__text", "source__original", "source__search_document"),
+            Citation.objects.public().defer("source__text", "source__original", "source__search_document"),
             text,
             quote_result,
+            select_related=["source"],
         ),
         *[
             SearchGroup(
