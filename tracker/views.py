@@ -1,6 +1,7 @@
 """Public pages. Every query starts from ``published()``: drafts never reach the public."""
 
 import itertools
+from collections import Counter
 from functools import cached_property, reduce
 from operator import or_
 
@@ -11,14 +12,9 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
-    Func,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -513,33 +509,31 @@ class OrganisationDetailView(VocabularyDetailView):
     model = Organisation
 
 
-class DistinctCount(Func):
-    """``COUNT(DISTINCT …)`` as a plain function, so a subquery counting with it has no ``GROUP BY``."""
-
-    template = "COUNT(DISTINCT %(expressions)s)"
-    output_field = IntegerField()
-
-
-def count_carrying(model, relations):
-    """A subquery: how many published records of ``model`` carry the outer query's term."""
-    records = model.objects.published().filter(carrying(relations, OuterRef("pk"))).order_by()
-    return Coalesce(Subquery(records.annotate(n=DistinctCount("pk")).values("n")), 0)
+def carried_counts(model, relations):
+    """``{term id: how many published records of model carry it}`` through any of ``relations`` (one or two),
+    a grouped count per relation: a record carrying a term both ways counts once."""
+    records = model.objects.published().order_by()
+    counts = Counter()
+    for relation in relations:
+        carried = records.filter(**{f"{relation}__isnull": False}).values_list(relation)
+        counts.update(dict(carried.annotate(n=Count("pk", distinct=True))))
+    for first, second in itertools.combinations(relations, 2):
+        both = records.filter(**{second: F(first)}).values_list(first)
+        counts.subtract(dict(both.annotate(n=Count("pk", distinct=True))))
+    return counts
 
 
 def term_counts(vocabulary):
-    """``[(term, [(count, URL of the list filtered by the term), …]), …]``: one query, remembered."""
-    carriers = CARRIERS[vocabulary]
-    counts = {
-        f"count_{index}": count_carrying(model, relations) for index, (model, relations, _f) in enumerate(carriers)
-    }
-    terms = list(public_terms(vocabulary).defer("description", "search_document").annotate(**counts))
+    """``[(term, [(count, URL of the list filtered by the term), …]), …]``: a query for the terms and one
+    per relation (and per pair of relations) of each kind of record, however many terms there are."""
+    terms = list(public_terms(vocabulary).defer("description", "search_document"))
+    counts = [
+        (carried_counts(model, relations), model, list_filter) for model, relations, list_filter in CARRIERS[vocabulary]
+    ]
     return [
         (
             term,
-            [
-                (getattr(term, f"count_{index}"), filtered_list_url(model, list_filter, term))
-                for index, (model, _r, list_filter) in enumerate(carriers)
-            ],
+            [(carried[term.pk], filtered_list_url(model, list_filter, term)) for carried, model, list_filter in counts],
         )
         for term in terms
     ]
