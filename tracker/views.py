@@ -457,7 +457,7 @@ CARRIED_BY = {
 
 
 def carrying(relations, term):
-    """The condition on records that carry ``term`` (a term or an ``OuterRef``) through any of ``relations``."""
+    """The condition on records that carry ``term`` through any of ``relations``."""
     return reduce(or_, (Q(**{relation: term}) for relation in relations))
 
 
@@ -524,19 +524,10 @@ def carried_counts(model, relations):
 
 
 def term_counts(vocabulary):
-    """``[(term, [(count, URL of the list filtered by the term), …]), …]``: a query for the terms and one
-    per relation (and per pair of relations) of each kind of record, however many terms there are."""
+    """The terms in use and, for each kind of record, ``{term id: count}``: a query for the terms and one
+    per relation (and per pair of relations) of each kind, however many terms there are."""
     terms = list(public_terms(vocabulary).defer("description", "search_document"))
-    counts = [
-        (carried_counts(model, relations), model, list_filter) for model, relations, list_filter in CARRIERS[vocabulary]
-    ]
-    return [
-        (
-            term,
-            [(carried[term.pk], filtered_list_url(model, list_filter, term)) for carried, model, list_filter in counts],
-        )
-        for term in terms
-    ]
+    return terms, [carried_counts(model, relations) for model, relations, _f in CARRIERS[vocabulary]]
 
 
 class VocabularyIndexView(TemplateView):
@@ -546,10 +537,23 @@ class VocabularyIndexView(TemplateView):
     model = None
 
     def get_context_data(self, **kwargs):
+        """``terms``: ``[(term, [(count, URL of the list filtered by the term), …]), …]``, the counts remembered."""
+        carriers = CARRIERS[self.model]
+        terms, counts = remember(f"term-counts:{self.model._meta.label}", lambda: term_counts(self.model))
+        rows = [
+            (
+                term,
+                [
+                    (carried[term.pk], filtered_list_url(model, list_filter, term))
+                    for carried, (model, _r, list_filter) in zip(counts, carriers, strict=True)
+                ],
+            )
+            for term in terms
+        ]
         return super().get_context_data(
             heading=self.model._meta.verbose_name_plural.capitalize(),
-            kinds=[model._meta.verbose_name_plural for model, _r, _f in CARRIERS[self.model]],
-            terms=remember(f"term-counts:{self.model._meta.label}", lambda: term_counts(self.model)),
+            kinds=[model._meta.verbose_name_plural for model, _r, _f in carriers],
+            terms=rows,
             **kwargs,
         )
 
