@@ -3,11 +3,11 @@
 On PostgreSQL this is full-text search over stored, GIN-indexed ``tsvector``
 columns (``search_document``) ranked by relevance, title matches weighing most.
 The ``tracker`` text search configuration (migration 0014) is English stemming
-after ``unaccent``, so "Sarajevo" finds "Sarájevo" and "saradnja" finds
-"sarađnja"; on SQLite, where there is no full-text engine to rely on, every word
-must appear in one of the fields once both sides are folded the same way
-(``fold``). Either way the spelling variants of ``variants`` are tried too: đ
-written "dj", and Serbian Cyrillic written in Latin letters and back.
+after ``unaccent``, so "Sarajevo" finds "Sarájevo"; the query's other spellings
+(``variants``: đ written "dj" and back, Serbian Cyrillic in Latin letters and
+back) are tried too. On SQLite, where there is no full-text engine to rely on,
+every word must appear in one of the fields once both sides are folded the same
+way (``fold``: no diacritics, đ as "dj", Latin letters).
 
 A record's own document holds its own fields; its tags (focus areas,
 organisations) are matched by name through an indexed ``UNION`` (``tag_matches``).
