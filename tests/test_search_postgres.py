@@ -3,10 +3,10 @@
 import pytest
 from django.db import connection
 
-from tracker.models import Initiative
+from tracker.models import Citation, Initiative, Source, Visit
 from tracker.search import search
 
-from .factories import InitiativeFactory
+from .factories import InitiativeFactory, SourceFactory, VisitFactory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -23,12 +23,33 @@ def test_search_is_stemmed_and_ranks_title_matches_first():
     assert [initiative.title for initiative in results] == ["Defence reform", "Other"]
 
 
-def test_search_uses_the_gin_index():
+@pytest.mark.parametrize(
+    ("model", "index"),
+    [
+        (Initiative, "initiative_search"),
+        (Visit, "visit_search"),
+        (Citation, "citation_search"),
+        (Source, "source_search"),
+    ],
+)
+def test_search_uses_the_gin_index_also_when_matching_tags(model, index):
     InitiativeFactory(title="Defence reform")
+    VisitFactory(title="Defence reform visit")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = search(Initiative.objects.all(), "defence reform").explain()
-    assert "initiative_search" in plan
+    plan = search(model.objects.all(), "defence reform").explain()
+    assert index in plan
+
+
+def test_stored_documents_are_unaccented_and_stemmed_in_the_tracker_configuration():
+    InitiativeFactory(title="Saradnja u Sarájevu", summary="Međunarodne vježbe")
+    report = SourceFactory(title="Izvještaj", publisher="Ministarstvo", text="Čitav tekst: defence reforms.")
+
+    initiative = Initiative.objects.values_list("search_document", flat=True).get()
+    source = Source.objects.values_list("search_document", flat=True).get(pk=report.pk)
+
+    assert {"'saradnja':1A", "'sarajevu':3A", "'medunarodn':4B", "'vjezb':5B"} <= set(initiative.split())
+    assert {"'izvjestaj':1A", "'ministarstvo':2B", "'citav':3", "'reform':6"} <= set(source.split())
 
 
 def test_hostile_search_syntax_is_harmless():

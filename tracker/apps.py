@@ -13,9 +13,11 @@ class TrackerConfig(AppConfig):
         from .data_versions import install_after_migrate
         from .exports import register_sqlite_functions
         from .models import Citation, Source, verify_loaded
+        from .search import register_sqlite_functions as register_search_functions
 
         follow_requests()
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="tracker-data-versions")
         connection_created.connect(register_sqlite_functions)
+        connection_created.connect(register_search_functions)
         for model in (Source, Citation):
             post_save.connect(verify_loaded, sender=model, dispatch_uid=f"tracker-verify-loaded-{model._meta.label}")

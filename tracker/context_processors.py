@@ -11,6 +11,8 @@ SECTIONS = [
     ("challenge", "tracker:challenge-list", _("Challenges")),
     ("recommendation", "tracker:recommendation-list", _("Recommendations")),
     ("visit", "tracker:visit-list", _("Visits")),
+    ("focusarea", "tracker:focusarea-list", _("Focus areas")),
+    ("organisation", "tracker:organisation-list", _("Organisations")),
     ("timeline", "tracker:timeline", _("Timeline")),
     ("source", "tracker:source-list", _("Sources")),
 ]

@@ -188,7 +188,7 @@ def uninstall_update_rule(connection):
     ))  # fmt: skip
 
 
-# A record's status is the one its latest publicly supported update sets (migration 0014), as
+# A record's status is the one its latest publicly supported update sets (migration 0015), as
 # ``models.sync_status`` does on the ORM's paths: a status update or citation written by raw SQL, or a
 # source unpublished by ``QuerySet.update()``, re-sets the status at commit; a status edited directly
 # against its updates is refused.

@@ -229,7 +229,17 @@ class ChallengeFilterSet(UpdatedFilterSet):
 
 
 class RecommendationFilterSet(DeadlineFilterSet):
-    vocabulary_relations = {"proposed_by": (Organisation, ["recommendations"])}
+    vocabulary_relations = {
+        "focus_area": (FocusArea, ["recommendations", "main_recommendations"]),
+        "proposed_by": (Organisation, ["recommendations"]),
+    }
+    focus_area = django_filters.ModelMultipleChoiceFilter(
+        queryset=FocusArea.objects.all(),
+        to_field_name="slug",
+        method="filter_focus_area",
+        label=_("Focus area"),
+        widget=forms.CheckboxSelectMultiple,
+    )
     status = multiple_choice(Recommendation.Status.choices, _("Status"))
     proposed_by = by_slug(Organisation.objects.all(), "proposed_by", _("Proposed by"))
     target_from = YearFilter(field_name="target_date", method="filter_year_from", label=_("Target from (year)"))
@@ -243,6 +253,12 @@ class RecommendationFilterSet(DeadlineFilterSet):
     class Meta:
         model = Recommendation
         fields = []
+
+    def filter_focus_area(self, queryset, name, areas):
+        """Its main focus area or one of its others."""
+        if not chosen(areas):
+            return queryset
+        return filter_related(queryset, Q(focus_area__in=areas) | Q(focus_areas__in=areas))
 
 
 class VisitFilterSet(RecordFilterSet):

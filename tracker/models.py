@@ -22,10 +22,19 @@ from simple_history.models import HistoricalRecords
 
 from . import dates, quotes
 from .dates import PartialDateAttribute, PrecisionField, validate_partial_dates
-from .search import SearchDocument
+from .search import SEARCHED_TEXT_LENGTH, document
 
-#: Record fields that history does not copy: derived from others, rebuilt by the database.
+#: Fields that history does not copy: derived from others, rebuilt by the database.
 UNVERSIONED = ["search_document"]
+
+
+def search_document(*fields):
+    """A stored, generated search document of ``fields`` (``(name, weight)``, weight A most relevant;
+    ``tracker.search``)."""
+    return models.GeneratedField(expression=document(*fields), output_field=SearchVectorField(), db_persist=True)
+
+
+RECORD_DOCUMENT = (("title", "A"), ("summary", "B"), ("description", "C"))
 
 
 def staff_permissions(model_name, plural, publish=False):
@@ -316,10 +325,11 @@ class FocusArea(SlugFromTitleMixin, models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    search_document = search_document(("name", "A"), ("description", "C"))
 
     objects = NameManager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=UNVERSIONED)
 
     class Meta:
         ordering = ["name"]
@@ -354,10 +364,11 @@ class Organisation(SlugFromTitleMixin, models.Model):
     abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     description = models.TextField(_("description"), blank=True)
+    search_document = search_document(("name", "A"), ("abbreviation", "A"), ("description", "C"))
 
     objects = NameManager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=UNVERSIONED)
 
     class Meta:
         ordering = ["name"]
@@ -412,12 +423,17 @@ class Source(SlugFromTitleMixin, TimeStampedModel):
     reliability = models.CharField(_("reliability"), max_length=10, choices=Reliability.choices)
     reliability_note = models.TextField(_("reliability note"), blank=True)
     published = models.BooleanField(_("published"), default=False)
+    search_document = search_document(
+        ("title", "A"), ("publisher", "B"), ("author", "B"), ("text", "D", SEARCHED_TEXT_LENGTH)
+    )
 
     publication = PartialDateAttribute("publication_date", "publication_precision")
 
     objects = SlugManager.from_queryset(PublishedQuerySet)()
 
-    history = HistoricalRecords(excluded_fields=["original"])  # the text is versioned; the file is its origin
+    history = HistoricalRecords(
+        excluded_fields=["original", *UNVERSIONED]
+    )  # the text is versioned; the file is its origin
 
     class Meta:
         ordering = ["title"]
@@ -505,11 +521,12 @@ class Record(SlugFromTitleMixin, TimeStampedModel):
         FocusArea, blank=True, related_name="%(class)ss", verbose_name=_("focus areas")
     )
     published = models.BooleanField(_("published"), default=False, help_text=_("Drafts are visible to staff only."))
-    search_document = models.GeneratedField(
-        expression=SearchDocument(), output_field=SearchVectorField(), db_persist=True
-    )
+    search_document = search_document(*RECORD_DOCUMENT)
 
     objects = SlugManager.from_queryset(PublishedQuerySet)()
+
+    #: The vocabulary a search matches by name besides the record's own text (``tracker.search``).
+    search_tags = ("focus_areas",)
 
     #: How many citations the record will have once saved, when they are saved with it
     #: (admin inlines, an import row); ``None`` means "look in the database".
@@ -646,6 +663,9 @@ class Initiative(Record):
         Challenge, blank=True, related_name="initiatives", verbose_name=_("challenges addressed")
     )
 
+    search_document = search_document(("title", "A"), ("short_name", "A"), *RECORD_DOCUMENT[1:])
+    search_tags = ("focus_areas", "organisations")
+
     start = PartialDateAttribute("start_date", "start_precision")
     end = PartialDateAttribute("end_date", "end_precision")
 
@@ -773,6 +793,11 @@ class Visit(Record):
         Initiative, blank=True, related_name="visits", verbose_name=_("initiatives discussed")
     )
 
+    search_document = search_document(
+        *RECORD_DOCUMENT, ("visitor_name", "B"), ("purpose", "C"), ("topics", "C"), ("outcomes", "C")
+    )
+    search_tags = ("focus_areas", "visitor_organisation", "hosts")
+
     when = PartialDateAttribute("date", "date_precision")
 
     objects = SlugManager.from_queryset(VisitQuerySet)()
@@ -856,6 +881,11 @@ class Recommendation(Record):
     initiatives = models.ManyToManyField(
         Initiative, blank=True, related_name="recommendations", verbose_name=_("related initiatives")
     )
+
+    search_document = search_document(
+        *RECORD_DOCUMENT, ("strategic_action", "C"), ("expected_outcome", "C"), ("proposed_by_detail", "C")
+    )
+    search_tags = ("focus_area", "focus_areas", "proposed_by")
 
     issued = PartialDateAttribute("issued_date", "issued_precision")
     target = PartialDateAttribute("target_date", "target_precision")
@@ -1031,10 +1061,11 @@ class Citation(models.Model):
     #: Where the quote sits in its source's archived text (character offsets); empty when the source has none.
     start = models.PositiveIntegerField(_("start in the source's text"), null=True, blank=True, editable=False)
     end = models.PositiveIntegerField(_("end in the source's text"), null=True, blank=True, editable=False)
+    search_document = search_document(("quote", "A"))
 
     objects = CitationQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=UNVERSIONED)
 
     class Meta:
         ordering = ["source__title", "pk"]

@@ -1,23 +1,34 @@
 """Public pages. Every query starts from ``published()``: drafts never reach the public."""
 
 import itertools
+from collections import Counter
+from functools import cached_property, reduce
+from operator import or_
 
 from django import forms
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Q,
+    Value,
+)
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from . import changes, charts, dates, exports, passages
+from . import changes, charts, dates, exports, passages, search
 from .caching import remember
 from .dates import PartialDate
 from .filters import (
@@ -385,33 +396,66 @@ def source_original(request, slug):
     return response
 
 
+#: For each vocabulary, the kinds of record that carry its terms: ``(model, relations from a record to the term,
+#: the filter of the model's public list)``. The detail and index pages count what the filtered lists show.
+CARRIERS = {
+    FocusArea: [
+        (Initiative, ["focus_areas"], "focus_area"),
+        (Challenge, ["focus_areas"], "focus_area"),
+        (Recommendation, ["focus_area", "focus_areas"], "focus_area"),
+        (Visit, ["focus_areas"], "focus_area"),
+    ],
+    Organisation: [
+        (Initiative, ["organisations"], "organisation"),
+        (Recommendation, ["proposed_by"], "proposed_by"),
+        (Visit, ["visitor_organisation", "hosts"], "organisation"),
+    ],
+}
+
+#: The relations from each vocabulary to the records that carry its terms (``used_by_published``).
+CARRIED_BY = {
+    FocusArea: ("initiatives", "challenges", "recommendations", "main_recommendations", "visits"),
+    Organisation: ("initiatives", "recommendations", "visits_made", "visits_hosted"),
+}
+
+
+def carrying(relations, term):
+    """The condition on records that carry ``term`` through any of ``relations``."""
+    return reduce(or_, (Q(**{relation: term}) for relation in relations))
+
+
+def filtered_list_url(model, list_filter, term):
+    return f"{model.list_url()}?{urlencode({list_filter: term.slug})}"
+
+
+def public_terms(vocabulary):
+    """The terms of ``vocabulary`` some published record carries: a draft's vocabulary has no public page."""
+    return used_by_published(vocabulary, *CARRIED_BY[vocabulary])
+
+
 class VocabularyDetailView(DetailView):
     """A focus area or organisation with the first published records of each kind that carry it."""
 
     template_name = "tracker/vocabulary_detail.html"
     records_per_group = 20
-    carried_by = ()  # the relations from a term to the records that carry it
 
     def get_queryset(self):
-        """Only terms some published record carries: a draft's vocabulary has no public page."""
-        return used_by_published(self.model, *self.carried_by)
+        return public_terms(self.model)
 
     def get_context_data(self, **kwargs):
-        groups = [self.group(*related) for related in self.get_related()]
+        groups = [self.group(*carrier) for carrier in CARRIERS[self.model]]
         return super().get_context_data(groups=groups, kind=self.model._meta.verbose_name.capitalize(), **kwargs)
 
-    def group(self, model, condition, list_filter):
+    def group(self, model, relations, list_filter):
         """The first records of ``model`` that carry the term, their total, and the list of them all when longer.
 
         The records come in their list's order, so "See all" continues where they
         stop; as a semi-join (``filter_related``), the first 20 come straight from
         the list's index, and the total is remembered.
         """
-        records = filter_related(model.objects.published(), condition)
+        records = filter_related(model.objects.published(), carrying(relations, self.object))
         total = remember(f"carrying:{model._meta.label}:{self.model._meta.label}:{self.object.pk}", records.count)
-        more_url = None
-        if total > self.records_per_group:
-            more_url = f"{model.list_url()}?{urlencode({list_filter: self.object.slug})}"
+        more_url = filtered_list_url(model, list_filter, self.object) if total > self.records_per_group else None
         return {
             "name": model._meta.verbose_name_plural,
             "records": records[: self.records_per_group],
@@ -422,31 +466,171 @@ class VocabularyDetailView(DetailView):
 
 class FocusAreaDetailView(VocabularyDetailView):
     model = FocusArea
-    carried_by = ("initiatives", "challenges", "recommendations", "main_recommendations", "visits")
-
-    def get_related(self):
-        """``(model, condition, filter of the model's public list)`` for each kind of record that carries the area."""
-        area = self.object
-        return [
-            (Initiative, Q(focus_areas=area), "focus_area"),
-            (Challenge, Q(focus_areas=area), "focus_area"),
-            (Recommendation, Q(focus_area=area) | Q(focus_areas=area), "focus_area"),
-            (Visit, Q(focus_areas=area), "focus_area"),
-        ]
 
 
 class OrganisationDetailView(VocabularyDetailView):
     model = Organisation
-    carried_by = ("initiatives", "recommendations", "visits_made", "visits_hosted")
 
-    def get_related(self):
-        """``(model, condition, filter of the model's public list)`` for each kind of record that names it."""
-        organisation = self.object
-        return [
-            (Initiative, Q(organisations=organisation), "organisation"),
-            (Recommendation, Q(proposed_by=organisation), "proposed_by"),
-            (Visit, Q(visitor_organisation=organisation) | Q(hosts=organisation), "organisation"),
+
+def carried_counts(model, relations):
+    """``{term id: how many published records of model carry it}`` through any of ``relations`` (one or two),
+    a grouped count per relation: a record carrying a term both ways counts once."""
+    records = model.objects.published().order_by()
+    counts = Counter()
+    for relation in relations:
+        carried = records.filter(**{f"{relation}__isnull": False}).values_list(relation)
+        counts.update(dict(carried.annotate(n=Count("pk", distinct=True))))
+    for first, second in itertools.combinations(relations, 2):
+        both = records.filter(**{second: F(first)}).values_list(first)
+        counts.subtract(dict(both.annotate(n=Count("pk", distinct=True))))
+    return counts
+
+
+def term_counts(vocabulary):
+    """The terms in use and, for each kind of record, ``{term id: count}``: a query for the terms and one
+    per relation (and per pair of relations) of each kind, however many terms there are."""
+    terms = list(public_terms(vocabulary).defer("description", "search_document"))
+    return terms, [carried_counts(model, relations) for model, relations, _f in CARRIERS[vocabulary]]
+
+
+class VocabularyIndexView(TemplateView):
+    """Every focus area or organisation that published records carry, with how many of each kind do."""
+
+    template_name = "tracker/vocabulary_index.html"
+    model = None
+
+    def get_context_data(self, **kwargs):
+        """``terms``: ``[(term, [(count, URL of the list filtered by the term), …]), …]``, the counts remembered."""
+        carriers = CARRIERS[self.model]
+        terms, counts = remember(f"term-counts:{self.model._meta.label}", lambda: term_counts(self.model))
+        rows = [
+            (
+                term,
+                [
+                    (carried[term.pk], filtered_list_url(model, list_filter, term))
+                    for carried, (model, _r, list_filter) in zip(counts, carriers, strict=True)
+                ],
+            )
+            for term in terms
         ]
+        return super().get_context_data(
+            heading=self.model._meta.verbose_name_plural.capitalize(),
+            kinds=[model._meta.verbose_name_plural for model, _r, _f in carriers],
+            terms=rows,
+            **kwargs,
+        )
+
+
+class FocusAreaIndexView(VocabularyIndexView):
+    model = FocusArea
+
+
+class OrganisationIndexView(VocabularyIndexView):
+    model = Organisation
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+
+
+class SearchGroup:
+    """One kind of result of ``/search/``: the first matches, most relevant first, and how many match in all
+    (one query, read when the page body is rendered)."""
+
+    shown = 5
+    counted = 1000  # a group counts (and ranks) its first thousand matches: "1000+" beyond
+
+    def __init__(self, name, queryset, text, describe, more_url=None, select_related=()):
+        self.name, self.queryset, self.text, self.describe, self.more_url = name, queryset, text, describe, more_url
+        self.select_related = select_related
+
+    @cached_property
+    def rows(self):
+        queryset = self.queryset.defer("search_document")
+        return list(search.best(queryset, self.text, self.shown, self.counted + 1, self.select_related))
+
+    @property
+    def results(self):
+        return [self.describe(row) for row in self.rows[: self.counted]]
+
+    @property
+    def total(self):
+        return min(self.rows[0].matching, self.counted) if self.rows else 0
+
+    @property
+    def more(self):
+        """Whether more match than are counted."""
+        return bool(self.rows) and self.rows[0].matching > self.counted
+
+
+def record_result(record):
+    return {"title": record.title, "url": record.get_absolute_url(), "text": record.summary}
+
+
+def term_result(term):
+    return {"title": str(term), "url": term.get_absolute_url(), "text": term.description}
+
+
+def source_result(source):
+    return {"title": source.title, "url": source.get_absolute_url(), "text": source.publisher}
+
+
+def quote_result(citation):
+    """A quote links to its passage in the source's text, where it was found there."""
+    url = citation.source.get_absolute_url()
+    return {
+        "title": f"“{Truncator(citation.quote).words(40)}”",
+        "url": f"{url}#c{citation.pk}" if citation.verified else url,
+        "text": citation.source.title,
+    }
+
+
+def search_groups(text):
+    """The groups of ``/search/`` for ``text`` (already cut by ``search.words_of``)."""
+    records = [
+        SearchGroup(
+            model._meta.verbose_name_plural,
+            model.objects.published(),
+            text,
+            record_result,
+            f"{model.list_url()}?{urlencode({'q': text})}",
+        )
+        for model in (Initiative, Challenge, Recommendation, Visit)
+    ]
+    return [
+        *records,
+        SearchGroup(
+            Source._meta.verbose_name_plural, Source.objects.published().defer("text", "original"), text, source_result
+        ),
+        SearchGroup(
+            _("quotes"),
+            Citation.objects.public().defer("source__text", "source__original", "source__search_document"),
+            text,
+            quote_result,
+            select_related=["source"],
+        ),
+        *[
+            SearchGroup(
+                vocabulary._meta.verbose_name_plural, public_terms(vocabulary), text, term_result, reverse(url_name)
+            )
+            for vocabulary, url_name in (
+                (FocusArea, "tracker:focusarea-list"),
+                (Organisation, "tracker:organisation-list"),
+            )
+        ],
+    ]
+
+
+class SearchView(TemplateView):
+    """Everything public that matches ``?q=``, grouped by kind, each group linking to its whole list."""
+
+    template_name = "tracker/search.html"
+
+    def get(self, request, *args, **kwargs):
+        form = SearchForm(request.GET or None)
+        text = search.words_of(form.cleaned_data["q"]) if form.is_valid() else ""
+        context = self.get_context_data(form=form, query=text, groups=search_groups(text) if text else [])
+        return self.render_to_response(context, status=400 if form.errors else 200)
 
 
 def robots_txt(request):

@@ -17,6 +17,9 @@ PAGE_TYPES = {
     "timeline": "/timeline/",
     "source-list": "/sources/",
     "changes": "/changes/",
+    "search": "/search/?q=cyber+defence",
+    "focus-area-index": "/focus-areas/",
+    "organisation-index": "/organisations/",
     "record-with-status-history": "/initiatives/dcb-package-2023/",
 }
 
@@ -45,7 +48,7 @@ def detail_pages(page):
 
 def test_search_and_filter_a_list(page):
     page.goto("/initiatives/")
-    page.get_by_label("Search").fill("partnership")
+    page.get_by_label("Search", exact=True).fill("partnership")
     page.get_by_role("group", name="Status").get_by_label("Ongoing").check()
     page.get_by_role("button", name="Apply").click()
 
@@ -56,6 +59,38 @@ def test_search_and_filter_a_list(page):
         assert "Ongoing" in text
     expect(page.get_by_role("link", name="Partnership for Peace", exact=False).first).to_be_visible()
     expect(page.locator(".results-count")).to_contain_text(re.compile(r"\d+ results?"))
+
+
+def test_search_everything_from_the_header_and_reach_a_result(page):
+    page.goto("/timeline/")
+    box = page.get_by_role("searchbox", name="Search the tracker")
+    box.fill("cyber threats")
+    box.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/search/\?q=cyber\+threats"))
+    visits = page.get_by_role("region", name=re.compile(r"^Visits \(\d+\)"))
+    visits.get_by_role("link", name=re.compile("September 2025")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("September 2025")
+    expect(page.get_by_text("cyber threats", exact=False).first).to_be_visible()
+
+
+def test_follow_a_search_result_quote_to_its_passage(page):
+    page.goto("/search/?q=Sar%C3%A1jevo")
+    quotes = page.get_by_role("region", name=re.compile(r"^Quotes \(\d+\)"))
+    quotes.get_by_role("link").first.click()
+
+    expect(page).to_have_url(re.compile(r"/sources/[\w-]+/(#c\d+)?$"))
+
+
+def test_see_how_many_records_carry_each_focus_area_and_open_them(page):
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Focus areas").click()
+    row = page.get_by_role("row", name=re.compile("^Cyber defence"))
+    count = int(row.get_by_role("cell").first.inner_text())
+    row.get_by_role("link", name=str(count)).first.click()
+
+    expect(page).to_have_url(re.compile(r"/initiatives/\?focus_area=cyber-defence"))
+    expect(page.locator(".results-count")).to_contain_text(f"{count} result")
 
 
 def test_a_search_that_matches_nothing_says_so(page):

@@ -15,6 +15,6 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tracker", "0013_status_update_evidence_trigger")]
+    dependencies = [("tracker", "0014_search_everything")]
 
     operations = [migrations.RunPython(install, uninstall)]

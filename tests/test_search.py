@@ -1,0 +1,250 @@
+"""One search for everything (``/search/``), and each list's own ``q`` matching tags, topics and spellings."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tracker.models import Citation
+from tracker.search import fold, variants
+from tracker.views import SearchGroup
+
+from .factories import (
+    ChallengeFactory,
+    FocusAreaFactory,
+    InitiativeFactory,
+    OrganisationFactory,
+    RecommendationFactory,
+    SourceFactory,
+    VisitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking is a PostgreSQL feature")
+
+
+def search(client, q):
+    response = client.get(reverse("tracker:search"), {"q": q})
+    assert response.status_code == 200
+    return response
+
+
+def groups(response):
+    """``{group name: (total, [result titles])}``."""
+    return {
+        str(group.name): (group.total, [result["title"] for result in group.results])
+        for group in response.context["groups"]
+    }
+
+
+def titles(response):
+    return [record.title for record in response.context["object_list"]]
+
+
+def test_every_kind_of_public_match_is_found_and_counted_in_its_group(client):
+    area = FocusAreaFactory(name="Harbour security")
+    organisation = OrganisationFactory(name="Harbour authority")
+    InitiativeFactory(title="Harbour patrols", focus_areas=[area], organisations=[organisation])
+    ChallengeFactory(title="Harbour silting")
+    RecommendationFactory(title="Dredge the harbour")
+    VisitFactory(title="Visit to the harbour")
+    source = SourceFactory(title="Harbour report")
+    InitiativeFactory(title="Other", cited__source=source)
+    Citation.objects.create(source=source, quote="The harbour was closed.", challenge=ChallengeFactory(title="Closure"))
+
+    found = groups(search(client, "harbour"))
+
+    assert found["initiatives"] == (1, ["Harbour patrols"])
+    assert found["challenges"] == (1, ["Harbour silting"])
+    assert found["recommendations"] == (1, ["Dredge the harbour"])
+    assert found["visits"] == (1, ["Visit to the harbour"])
+    assert found["sources"] == (1, ["Harbour report"])
+    assert found["focus areas"] == (1, ["Harbour security"])
+    assert found["organisations"] == (1, ["Harbour authority"])
+    total, quotes = found["quotes"]  # the factories' own quotes name their records, which contain the word
+    assert "“The harbour was closed.”" in quotes and total == 5
+
+
+def test_a_group_shows_the_first_five_and_counts_all_and_links_to_the_filtered_list(client):
+    for number in range(7):
+        ChallengeFactory(title=f"Corruption case {number}")
+
+    response = search(client, "corruption")
+
+    group = response.context["groups"][1]
+    assert (group.total, len(group.results)) == (7, 5)
+    assert group.more_url == f"{reverse('tracker:challenge-list')}?q=corruption"
+    assert titles(client.get(group.more_url)) == sorted(f"Corruption case {number}" for number in range(7))
+
+
+def test_drafts_and_their_tags_and_quotes_are_never_found(client):
+    unpublished_source = SourceFactory(title="Secret memo", published=False)
+    area = FocusAreaFactory(name="Secret area")
+    organisation = OrganisationFactory(name="Secret agency")
+    InitiativeFactory(title="Secret plan", published=False, focus_areas=[area], organisations=[organisation])
+    ChallengeFactory(title="Secret challenge", published=False)
+    RecommendationFactory(title="Secret recommendation", published=False)
+    VisitFactory(title="Secret visit", published=False)
+    Citation.objects.create(source=unpublished_source, quote="A secret sentence.", initiative=InitiativeFactory())
+
+    found = groups(search(client, "secret"))
+
+    assert all(total == 0 for total, results in found.values()), found
+
+
+def test_list_search_matches_a_records_focus_areas_and_organisations_by_name(client):
+    InitiativeFactory(title="Tagged", focus_areas=[FocusAreaFactory(name="Cyber defence")])
+    InitiativeFactory(title="Involved", organisations=[OrganisationFactory(name="Cyber Command", abbreviation="CC")])
+    InitiativeFactory(title="Draft", published=False, focus_areas=[FocusAreaFactory(name="Cyber defence")])
+    InitiativeFactory(title="Untagged")
+
+    response = client.get(reverse("tracker:initiative-list"), {"q": "cyber", "sort": "title"})
+
+    assert titles(response) == ["Involved", "Tagged"]
+
+
+def test_visit_search_matches_topics_outcomes_and_organisations(client):
+    VisitFactory(title="September", topics="Defence reforms\nEmerging challenges: cyber threats")
+    VisitFactory(title="October", outcomes="An agreement on cyber threats")
+    VisitFactory(title="Hosted").hosts.add(OrganisationFactory(name="Cyber threats office"))
+    VisitFactory(title="Elsewhere", topics="Demining")
+
+    response = client.get(reverse("tracker:visit-list"), {"q": "cyber threats", "sort": "title"})
+
+    assert titles(response) == ["Hosted", "October", "September"]
+
+
+def test_the_september_2025_visit_is_found_by_one_of_its_topics(client, seeded):
+    response = client.get(reverse("tracker:visit-list"), {"q": "cyber threats"})
+
+    assert "NATO Deputy Secretary General’s visit to Bosnia and Herzegovina (September 2025)" in titles(response)
+
+
+@pytest.mark.parametrize(
+    ("written", "searched"),
+    [
+        ("Sarájevo", "sarajevo"),
+        ("Sarajevo", "Sarájevo"),
+        ("Međunarodna saradnja", "medjunarodna"),
+        ("Medjunarodna saradnja", "Međunarodna"),
+        ("Đukić", "djukic"),
+        ("Djukić", "Đukić"),
+        ("Čelić i Šuštar", "celic sustar"),
+        ("Žepče", "zepce"),
+        ("Сарадња", "saradnja"),
+        ("saradnja", "сарадња"),
+    ],
+)
+def test_words_match_with_or_without_diacritics_in_either_alphabet(client, written, searched):
+    InitiativeFactory(title=f"{written} programme")
+    InitiativeFactory(title="Something else")
+
+    response = client.get(reverse("tracker:initiative-list"), {"q": searched})
+
+    assert titles(response) == [f"{written} programme"]
+    assert groups(search(client, searched))["initiatives"][0] == 1
+
+
+def test_folding_and_spelling_variants():
+    assert fold("Đukić Čelić Šuštar Žepče") == "djukic celic sustar zepce"
+    assert fold("Сарадња Љубушки") == "saradnja ljubuski"
+    assert {"djukic", "đukic", "дјукиц"} <= set(variants("Djukic"))
+    assert "saradnja" in variants("сарадња")
+
+
+def test_an_empty_search_is_a_helpful_page_without_queries(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = search(client, "")
+    assert response.context["groups"] == []
+    assert "Type a few words" in response.content.decode()
+
+
+@pytest.mark.parametrize("q", ["'", '"unclosed', "a & | b", "defence:*", "!!", "-", "or or or", "\\", "(", "<b>"])
+def test_odd_search_syntax_is_harmless(client, q):
+    InitiativeFactory(title="Defence reform")
+    search(client, q)
+
+
+@pytest.mark.parametrize("q", ["x" * 10_000, "a\x00b"])
+def test_overlong_or_nul_searches_are_refused_with_a_message(client, q):
+    response = client.get(reverse("tracker:search"), {"q": q})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["q"]
+    assert response.context["groups"] == []
+
+
+def test_lists_refuse_a_nul_byte_in_their_search_without_an_error_page(client):
+    assert client.get(reverse("tracker:visit-list"), {"q": "a\x00b"}).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_search_runs_a_fixed_number_of_queries(client, django_assert_num_queries, size):
+    area, organisation = FocusAreaFactory(name="Mine action"), OrganisationFactory(name="Mine action centre")
+    source = SourceFactory(title="Mine action report")
+    for number in range(size):
+        InitiativeFactory(title=f"Mine clearing {number}", focus_areas=[area], organisations=[organisation])
+        ChallengeFactory(title=f"Mine fields {number}", cited__source=source)
+        RecommendationFactory(title=f"Mine survey {number}", focus_areas=[area])
+        VisitFactory(title=f"Mine visit {number}").hosts.add(organisation)
+    url = f"{reverse('tracker:search')}?q=mine"
+
+    # the data versions, two lists of terms used by published records, one query per group
+    with django_assert_num_queries(1 + 2 + 8):
+        response = client.get(url)
+    assert groups(response)["initiatives"][0] == size
+    with django_assert_num_queries(1):  # the data versions: the results are remembered
+        client.get(url)
+
+
+def test_the_search_box_is_in_every_pages_header(client):
+    page = client.get(reverse("tracker:timeline")).content.decode()
+
+    assert f'<form class="wrap site-search" action="{reverse("tracker:search")}" method="get" role="search"' in page
+    assert '<label for="site-search-q">' in page
+
+
+@postgresql_only
+def test_title_matches_rank_before_description_matches_in_every_group(client):
+    InitiativeFactory(title="Other", description="About demining and more demining")
+    InitiativeFactory(title="Demining")
+    InitiativeFactory(title="Summary", summary="Demining")
+    VisitFactory(title="Topical", topics="Demining")
+    VisitFactory(title="Demining visit")
+
+    found = groups(search(client, "demining"))
+
+    assert found["initiatives"] == (3, ["Demining", "Summary", "Other"])
+    assert found["visits"][1] == ["Demining visit", "Topical"]
+
+
+@postgresql_only
+def test_a_record_found_by_its_tag_ranks_after_those_found_by_their_text(client):
+    InitiativeFactory(title="Tagged", focus_areas=[FocusAreaFactory(name="Demining")])
+    InitiativeFactory(title="Other", description="Demining")
+
+    response = client.get(reverse("tracker:initiative-list"), {"q": "demining"})
+
+    assert titles(response) == ["Other", "Tagged"]
+
+
+@postgresql_only
+def test_searches_stem_english_words_in_every_group(client):
+    Citation.objects.create(source=SourceFactory(), quote="Forces were reforming.", challenge=ChallengeFactory())
+
+    assert groups(search(client, "reforms"))["quotes"][0] == 1
+
+
+def test_a_group_counts_its_first_matches_and_says_when_there_are_more(client, monkeypatch):
+    monkeypatch.setattr(SearchGroup, "counted", 3)
+    for number in range(5):
+        ChallengeFactory(title=f"Flooding {number}")
+    ChallengeFactory(title="Flooding draft", published=False)
+    InitiativeFactory(title="Flood defences", focus_areas=[FocusAreaFactory(name="Flooding")])
+
+    response = search(client, "flooding")
+
+    challenges, initiatives = response.context["groups"][1], response.context["groups"][0]
+    assert (challenges.total, challenges.more, len(challenges.results)) == (3, True, 3)
+    assert (initiatives.total, initiatives.more) == (1, False)
+    assert 'Challenges <span class="muted">(3+)</span>' in response.content.decode()
