@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from . import dates
 from .caching import remember
@@ -257,6 +259,7 @@ class VisitFilterSet(RecordFilterSet):
         model = Visit
         fields = []
 
+    @extend_schema_field(OpenApiTypes.STR)  # for the API's schema: each value is a slug
     def filter_organisation(self, queryset, name, organisations):
         if not organisations:
             return queryset
