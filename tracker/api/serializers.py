@@ -47,6 +47,16 @@ class PageField(serializers.Field):
         return self.context["request"].build_absolute_uri(value.get_absolute_url())
 
 
+class OptionalURLField(serializers.URLField):
+    """An address that may be missing: ``null`` rather than an empty string, which is no URL."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class PartialDateSerializer(serializers.Serializer):
     """A date as precise as its source says: ``{"date": "2025-09-01", "precision": "month", "iso": "2025-09",
     "text": "Sep 2025"}``. ``date`` is the first day of the year, quarter, month or day; ``iso`` the shortest
@@ -352,7 +362,7 @@ class SourceSerializer(serializers.ModelSerializer):
     url = api_url(Source)
     page = PageField()
     publication = partial_date()
-    document_url = serializers.URLField(source="url", read_only=True, help_text="Where the document was published.")
+    document_url = OptionalURLField(source="url", help_text="Where the document was published.")
 
     class Meta:
         model = Source
