@@ -346,3 +346,50 @@ def test_each_list_runs_a_fixed_number_of_queries(client, django_assert_num_quer
         page = api_list(client, name)
 
     assert len(page["results"]) == min(page["count"], 20) > 0
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_a_records_detail_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    source = SourceFactory()
+    initiative = InitiativeFactory(title="Rich", cited__source=source, organisations=[OrganisationFactory()])
+    for number in range(count):
+        InitiativeFactory(parent=initiative, cited__source=source)
+        initiative.challenges.add(ChallengeFactory(cited__source=source))
+        VisitFactory(cited__source=source).initiatives.add(initiative)
+        RecommendationFactory(cited__source=source).initiatives.add(initiative)
+        milestone = MilestoneFactory(initiative=initiative, title=f"Step {number}")
+        Citation.objects.create(milestone=milestone, source=source, quote="A milestone's evidence.")
+        update_of(initiative, source, "ongoing", datetime.date(2020 + number, 1, 1))
+
+    # the record, then one query for each relation it shows: focus areas, organisations, parts (no parent:
+    # no query), challenges, recommendations, visits, milestones and their citations, its citations, its
+    # status updates and theirs
+    with django_assert_num_queries(THROTTLE + 1 + 11):
+        record = detail(client, "initiative", "rich").json()
+
+    assert len(record["parts"]) == len(record["milestones"]) == len(record["status_updates"]) == count
+
+
+def links(data):
+    """Every API URL in a response, however deep."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("url", "next", "previous") and isinstance(value, str) and "/api/" in value:
+                yield value
+            else:
+                yield from links(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from links(item)
+
+
+def test_every_link_in_the_api_leads_to_a_published_object(client, seeded, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "100000/min"})
+    names = [*FACTORIES, "statusupdate", "citation", "source", "focusarea", "organisation"]
+    responses = [api_list(client, name) for name in names]
+    responses += [client.get(row["url"]).json() for page in list(responses) for row in page["results"][:3]]
+
+    urls = set().union(*(links(response) for response in responses))
+
+    assert len(urls) > 100
+    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 200)

@@ -115,15 +115,23 @@ class RecordReferenceSerializer(serializers.Serializer):
     url = RecordURLField()
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(serializers.ModelSerializer):
     """A quote from a published source; ``verified`` when it was found in the source's archived text."""
 
-    url = api_url(Citation, "pk")
     source = SourceReference(read_only=True)
     verified = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Citation
+        fields = ["id", "source", "quote", "verified"]
+
+
+class CitationSerializer(EvidenceSerializer):
+    """A citation of a record or milestone, listed at ``/api/citations/`` too."""
+
+    url = api_url(Citation, "pk")
+
+    class Meta(EvidenceSerializer.Meta):
         fields = ["id", "url", "source", "quote", "verified"]
 
 
@@ -157,7 +165,7 @@ class UpdateOfRecordSerializer(serializers.ModelSerializer):
     url = api_url(StatusUpdate, "pk")
     date = partial_date("when")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    citations = CitationSerializer(many=True, read_only=True)
+    citations = EvidenceSerializer(many=True, read_only=True, help_text="The evidence, shown with the update only.")
 
     class Meta:
         model = StatusUpdate
