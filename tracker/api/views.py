@@ -19,7 +19,7 @@ from ..models import (
     Visit,
     citations,
 )
-from ..views import FocusAreaDetailView, OrganisationDetailView, used_by_published
+from ..views import FocusAreaDetailView, OrganisationDetailView
 from . import serializers as api
 
 
@@ -132,7 +132,7 @@ class FocusAreaViewSet(PublicViewSet):
     queryset = FocusArea.objects.none()  # the model, for the schema; ``get_queryset`` reads the database
 
     def get_queryset(self):
-        return used_by_published(FocusArea, *FocusAreaDetailView.carried_by)
+        return filters.used_by_published(FocusArea, *FocusAreaDetailView.carried_by)
 
 
 class OrganisationViewSet(PublicViewSet):
@@ -142,7 +142,7 @@ class OrganisationViewSet(PublicViewSet):
     queryset = Organisation.objects.none()  # the model, for the schema; ``get_queryset`` reads the database
 
     def get_queryset(self):
-        return used_by_published(Organisation, *OrganisationDetailView.carried_by)
+        return filters.used_by_published(Organisation, *OrganisationDetailView.carried_by)
 
 
 class DocsView(SpectacularSwaggerSplitView):
