@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
     "csp",
@@ -170,6 +173,49 @@ CACHES = {
         "LOCATION": "tracker-answers",
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+
+# The open API (/api/): read-only JSON for anyone, anonymous use throttled per address. The throttle
+# counts in the default cache, the database one, so the rate holds across every app server.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],  # no browsable HTML: the docs page is it
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("TRACKER_API_ANON_RATE", "60/min")},
+    "NUM_PROXIES": env_int("DJANGO_PROXY_COUNT", 0),  # as for sign-ins: X-Forwarded-For only behind proxies
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NATO–Bosnia and Herzegovina Cooperation Tracker API",
+    "DESCRIPTION": (
+        "Read-only, published data only: initiatives, challenges, recommendations, visits, their status "
+        "updates and citations, the sources cited, focus areas and organisations."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",  # the app serves the assets itself: no CDN under the CSP
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # each kind's own statuses and kinds, named after it (not "Status25eEnum")
+    "ENUM_NAME_OVERRIDES": {
+        f"{model}{choices}Enum": f"tracker.models.{model}.{choices}"
+        for model, choices in [
+            ("Initiative", "Status"),
+            ("Challenge", "Status"),
+            ("Recommendation", "Status"),
+            ("Initiative", "Kind"),
+            ("Visit", "Kind"),
+            ("Source", "Kind"),
+            ("Organisation", "Kind"),
+        ]
     },
 }
 

@@ -1,6 +1,7 @@
 """Production settings, security headers, error pages, health check and sign-in throttling."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,10 +59,11 @@ def test_every_page_carries_the_security_headers(client):
 
 @pytest.mark.django_db
 def test_pages_have_no_inline_scripts_or_styles(client):
+    """Nothing for the CSP to refuse: the only script elements are JSON-LD data, which no browser runs."""
     initiative = InitiativeFactory()
     for url in (reverse("tracker:home"), reverse("tracker:initiative-list"), initiative.get_absolute_url()):
         content = client.get(url).content.decode()
-        assert "<script" not in content
+        assert re.findall(r"<script[^>]*>", content) in ([], ['<script type="application/ld+json">'])
         assert " style=" not in content
 
 

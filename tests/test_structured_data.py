@@ -63,3 +63,8 @@ def test_link_previews_name_the_record_and_the_site(client, seeded):
     assert meta(home, "og:type") == "website"
     assert meta(home, "og:site_name") == "NATO–Bosnia and Herzegovina Cooperation Tracker"
     assert '<link rel="icon" href="/static/favicon.svg"' in home
+
+
+def test_browsers_asking_for_favicon_ico_get_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"

@@ -7,6 +7,8 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from . import dates
 from .caching import remember
@@ -283,6 +285,7 @@ class VisitFilterSet(RecordFilterSet):
         model = Visit
         fields = []
 
+    @extend_schema_field(OpenApiTypes.STR)  # for the API's schema: each value is a slug
     def filter_organisation(self, queryset, name, organisations):
         if not organisations:
             return queryset

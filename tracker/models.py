@@ -202,6 +202,15 @@ class CitationQuerySet(models.QuerySet):
         return super().delete()
 
 
+class StatusUpdateQuerySet(models.QuerySet):
+    def public(self):
+        """The updates public evidence supports (``publicly_supported``) of published records."""
+        of_published = Q(pk__in=[])
+        for name in self.model.UPDATED_FIELDS:
+            of_published |= Q(**{f"{name}__published": True})
+        return self.filter(publicly_supported(), of_published)
+
+
 class ChallengeQuerySet(RecordQuerySet):
     def for_list(self):
         return self.with_evidence().prefetch_related("focus_areas")
@@ -959,6 +968,8 @@ class StatusUpdate(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     when = PartialDateAttribute("date", "date_precision")
+
+    objects = StatusUpdateQuerySet.as_manager()
 
     history = HistoricalRecords()
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from . import views
 from .filters import used_by_published
-from .models import Challenge, Initiative, Recommendation, Source, Visit
+from .models import Challenge, FocusArea, Initiative, Organisation, Recommendation, Source, Visit
 
 
 class PublicSitemap(Sitemap):
@@ -21,11 +21,13 @@ class PublicSitemap(Sitemap):
 
 
 class PagesSitemap(PublicSitemap):
-    """The pages every visitor starts from: home, the lists, the timeline, the sources, the changes."""
+    """The pages every visitor starts from: home, the lists, the timeline, the sources, the focus-area and
+    organisation indexes, the changes."""
 
     def items(self):
         lists = [f"tracker:{model._meta.model_name}-list" for model in (Initiative, Challenge, Recommendation, Visit)]
-        return ["tracker:home", *lists, "tracker:timeline", "tracker:source-list", "tracker:changes"]
+        indexes = ["tracker:focusarea-list", "tracker:organisation-list"]
+        return ["tracker:home", *lists, "tracker:timeline", "tracker:source-list", *indexes, "tracker:changes"]
 
     def location(self, item):
         return reverse(item)
@@ -46,10 +48,10 @@ class PublishedSitemap(PublicSitemap):
 class VocabularySitemap(PublicSitemap):
     """The focus areas or organisations some published record carries (those that have a public page)."""
 
-    view = None
+    model = None
 
     def items(self):
-        return used_by_published(self.view.model, *self.view.carried_by).order_by("pk").only("slug")
+        return used_by_published(self.model, *views.CARRIED_BY[self.model]).order_by("pk").only("slug")
 
 
 class InitiativeSitemap(PublishedSitemap):
@@ -73,11 +75,11 @@ class SourceSitemap(PublishedSitemap):
 
 
 class FocusAreaSitemap(VocabularySitemap):
-    view = views.FocusAreaDetailView
+    model = FocusArea
 
 
 class OrganisationSitemap(VocabularySitemap):
-    view = views.OrganisationDetailView
+    model = Organisation
 
 
 #: The sections of ``/sitemap.xml`` (an index of ``/sitemap-<section>.xml``), by name.

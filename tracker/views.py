@@ -17,7 +17,8 @@ from django.db.models import (
     Value,
 )
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
@@ -637,6 +638,11 @@ def robots_txt(request):
     """Crawlers may read every public page (the sitemap lists them) but not the admin."""
     context = {"sitemap_url": request.build_absolute_uri(reverse("sitemap")), "admin_url": reverse("admin:index")}
     return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    """The site's icon where browsers look for it first, ``/favicon.ico``."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def healthz(request):
