@@ -2,9 +2,9 @@
 
 ``generate(scale)`` adds ``scale`` initiatives with proportional challenges,
 recommendations, visits and milestones, their focus areas, organisations and
-links, about three citations per initiative, and dated, cited status updates for
-about a third of the initiatives, challenges and recommendations (each such
-record in the status its latest update sets). The same seed gives the same
+links, about three citations per initiative, and two to four dated, cited status
+updates for every initiative, challenge and recommendation (each in the status
+its latest update sets). The same seed gives the same
 data. Rows are written with PostgreSQL ``COPY`` (multi-row ``INSERT`` on SQLite)
 and explicit ids, so 100,000 initiatives take seconds, not minutes; the id
 sequences are reset afterwards. Every synthetic slug starts with ``gen-``.
@@ -271,11 +271,9 @@ class Generator:
         update_ids = itertools.count(next_id(StatusUpdate))
 
         def status_of(field, pk, statuses):
-            """The record's status: for about a third of them, the one its latest of 1–3 dated, cited updates sets."""
-            if self.random.random() >= 0.3:
-                return self.random.choice(statuses)
+            """The record's status: the one its latest of 2–4 dated, cited updates sets."""
             status = None
-            for when, precision in sorted(self.partial_date(2005, 2026) for _ in range(self.random.randint(1, 3))):
+            for when, precision in sorted(self.partial_date(2005, 2026) for _ in range(self.random.randint(2, 4))):
                 status, update_id = self.random.choice(statuses), next(update_ids)
                 record = {name: pk if name == field else None for name in StatusUpdate.UPDATED_FIELDS}
                 completion = self.random.choice(["", *StatusUpdate.Completion.values])
@@ -302,7 +300,7 @@ class Generator:
         for n, pk in enumerate(initiative_ids, 1):
             kind = self.random.choice(Initiative.Kind.values)
             start, start_precision = self.partial_date()
-            end, end_precision = self.partial_date(start.year, start.year + 10) if self.random.random() < 0.6 else (
+            end, end_precision = self.partial_date(start.year + 1, start.year + 10) if self.random.random() < 0.6 else (
                 None, Precision.DAY)  # fmt: skip
             amount = Decimal(self.random.randint(1, 5000) * 1000) if self.random.random() < 0.2 else None
             parent = self.random.choice(initiative_ids[: n - 1]) if n > 1 and self.random.random() < 0.1 else None
