@@ -29,6 +29,7 @@ def public_pages():
         "/changes/?kind=initiative",
         "/sources/",
         "/search/",
+        "/data/",
         "/search/?q=cyber+defence",
         "/focus-areas/",
         "/organisations/",

@@ -35,7 +35,7 @@ def test_every_public_page_is_listed_in_every_language_and_drafts_never(client):
     found = locations(client)
 
     pages = ["/", "/initiatives/", "/challenges/", "/recommendations/", "/visits/", "/timeline/", "/sources/",
-             "/changes/", "/focus-areas/", "/organisations/", "/initiatives/public/", "/visits/visit/", "/sources/doc/", "/focus-areas/cyber/",
+             "/changes/", "/data/", "/focus-areas/", "/organisations/", "/initiatives/public/", "/visits/visit/", "/sources/doc/", "/focus-areas/cyber/",
              "/organisations/nato/"]  # fmt: skip
     for page in pages:
         for prefix in PREFIXES:

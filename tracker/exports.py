@@ -136,15 +136,35 @@ class Column:
     key: str
     label: str
     expression: Callable
+    form: str = "text"  # what a cell holds, one of ``FORMS`` (the data dictionary, ``/data/``, explains each)
+    choices: tuple = ()  # a choice's (code, label) pairs
+
+    @property
+    def form_text(self):
+        return FORMS[self.form]
+
+
+#: What a column's cells hold, as the data dictionary says it.
+FORMS = {
+    "text": _("text, as the source words it"),
+    "code": _("a code, the same in every language"),
+    "label": _("the code's label, in the language of the download"),
+    "date": _("a date as precise as its source: 2006, 2026-Q2, 2023-02 or 2025-09-25"),
+    "names": _("names joined by “; ”, in alphabetical order"),
+    "amount": _("a decimal number with a point (2500000.00); empty without an amount"),
+    "organisation": _("an organisation as “Name (ABBR)”, or the source's own words"),
+    "flag": _("true or false"),
+    "link": _("the address of the record's page"),
+}
 
 
 def text_column(key, label, lookup):
     return Column(key, label, lambda: Neutralised(lookup))
 
 
-def code_column(key, label, field):
+def code_column(key, label, field, choices=()):
     """A stored code as it is ("in_progress"), whatever the reader's language."""
-    return Column(key, label, lambda: F(field))
+    return Column(key, label, lambda: F(field), form="code", choices=tuple(choices))
 
 
 def choice_label_column(key, label, model, field):
@@ -158,22 +178,24 @@ def choice_label_column(key, label, model, field):
             default=F(field),
             output_field=CharField(),
         ),
+        form="label",
     )
 
 
 def choice_columns(key, label, model, field):
     """A choice twice: ``key`` its code, ``key_label`` its label in the reader's language."""
-    return (code_column(key, label, field), choice_label_column(f"{key}_label", label, model, field))
+    choices = model._meta.get_field(field).flatchoices
+    return (code_column(key, label, field, choices), choice_label_column(f"{key}_label", label, model, field))
 
 
 def partial_date_column(key, label, date_field, precision_field):
-    return Column(key, label, lambda: partial_date_text(date_field, precision_field))
+    return Column(key, label, lambda: partial_date_text(date_field, precision_field), form="date")
 
 
 def names_column(key, label, relation, name=name_label):
     """The names of a many-to-many relation, each neutralised (so the cell is too); ``name(prefix)``
     makes the expression of one related record's name."""
-    return Column(key, label, lambda: JoinedNames(Neutralised(name(f"{relation}__"))))
+    return Column(key, label, lambda: JoinedNames(Neutralised(name(f"{relation}__"))), form="names")
 
 
 def amount_column(key, label, amount_field):
@@ -186,6 +208,7 @@ def amount_column(key, label, amount_field):
             default=Cast(amount_field, CharField()),
             output_field=CharField(),
         ),
+        form="amount",
     )
 
 
@@ -197,6 +220,7 @@ def organisation_column(key, label, relation, detail_field=None):
         lambda: Neutralised(
             Coalesce(organisation_label(f"{relation}__"), F(detail_field) if detail_field else Value(""))
         ),
+        form="organisation",
     )
 
 
@@ -206,12 +230,15 @@ def flag_column(key, label, field):
         key,
         label,
         lambda: Case(When(**{field: True}, then=Value("true")), default=Value("false"), output_field=CharField()),
+        form="flag",
     )
 
 
 def link_column(key, label, list_url):
     """The record's public page: ``list_url`` (absolute) followed by its slug."""
-    return Column(key, label, lambda: Concat(Value(list_url), F("slug"), Value("/"), output_field=CharField()))
+    return Column(
+        key, label, lambda: Concat(Value(list_url), F("slug"), Value("/"), output_field=CharField()), form="link"
+    )
 
 
 class PerRecord(Func):

@@ -22,12 +22,20 @@ class PublicSitemap(Sitemap):
 
 class PagesSitemap(PublicSitemap):
     """The pages every visitor starts from: home, the lists, the timeline, the sources, the focus-area and
-    organisation indexes, the changes."""
+    organisation indexes, the changes, the data dictionary."""
 
     def items(self):
         lists = [f"tracker:{model._meta.model_name}-list" for model in (Initiative, Challenge, Recommendation, Visit)]
         indexes = ["tracker:focusarea-list", "tracker:organisation-list"]
-        return ["tracker:home", *lists, "tracker:timeline", "tracker:source-list", *indexes, "tracker:changes"]
+        return [
+            "tracker:home",
+            *lists,
+            "tracker:timeline",
+            "tracker:source-list",
+            *indexes,
+            "tracker:changes",
+            "tracker:data-dictionary",
+        ]
 
     def location(self, item):
         return reverse(item)

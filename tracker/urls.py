@@ -13,6 +13,7 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
     path("sources/<slug:slug>/original", views.source_original, name="source-original"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("data/", views.DataDictionaryView.as_view(), name="data-dictionary"),
     path("focus-areas/", views.FocusAreaIndexView.as_view(), name="focusarea-list"),
     path("organisations/", views.OrganisationIndexView.as_view(), name="organisation-list"),
     path("focus-areas/<slug:slug>/", views.FocusAreaDetailView.as_view(), name="focusarea-detail"),

@@ -29,7 +29,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from . import changes, charts, dates, exports, passages, search
+from . import changes, charts, data_dictionary, dates, exports, passages, search
 from .caching import remember
 from .dates import PartialDate
 from .filters import (
@@ -105,12 +105,20 @@ class RecordListView(FilteredListView):
             **kwargs,
         )
 
+    @classmethod
+    def csv_file_columns(cls, request):
+        """The CSV's columns: the list's own, then the record's page in the request's language."""
+        return [
+            *cls.csv_columns,
+            exports.link_column("url", _("Link"), request.build_absolute_uri(cls.model.list_url())),
+        ]
+
     def render_to_response(self, context, **response_kwargs):
         if self.export_csv:
-            link = exports.link_column("url", _("Link"), self.request.build_absolute_uri(self.model.list_url()))
             with translation.override(settings.LANGUAGE_CODE):
                 kind = str(self.model._meta.verbose_name_plural)  # the file's name is the same in every language
-            return exports.list_csv(self.request, kind, self.filterset, self.object_list, [*self.csv_columns, link])
+            columns = self.csv_file_columns(self.request)
+            return exports.list_csv(self.request, kind, self.filterset, self.object_list, columns)
         return super().render_to_response(context, **response_kwargs)
 
     def get_paginate_by(self, queryset):
@@ -632,6 +640,25 @@ class SearchView(TemplateView):
         text = search.words_of(form.cleaned_data["q"]) if form.is_valid() else ""
         context = self.get_context_data(form=form, query=text, groups=search_groups(text) if text else [])
         return self.render_to_response(context, status=400 if form.errors else 200)
+
+
+class DataDictionaryView(TemplateView):
+    """What every CSV column and API field holds (``tracker.data_dictionary``)."""
+
+    template_name = "tracker/data_dictionary.html"
+    list_views = (InitiativeListView, ChallengeListView, RecommendationListView, VisitListView)
+
+    def get_context_data(self, **kwargs):
+        csv_lists = [
+            data_dictionary.CsvList(
+                view.model._meta.verbose_name_plural,
+                reverse(f"tracker:{view.model._meta.model_name}-csv"),
+                view.csv_file_columns(self.request),
+            )
+            for view in self.list_views
+        ]
+        api_objects, api_lists = data_dictionary.api_schema(translation.get_language())
+        return super().get_context_data(csv_lists=csv_lists, api_objects=api_objects, api_lists=api_lists, **kwargs)
 
 
 def robots_txt(request):
