@@ -374,6 +374,26 @@ class CitationCells(TrackerResource):
         self.sources = NaturalKeyWidget(Source, field="slug")
         self.sources.preload(names_in(dataset, "Source") if "Source" in dataset.headers else ())
 
+    def import_instance(self, instance, row, **kwargs):
+        """Also read the row's citations, reporting their problems together with the other columns' and those
+        of ``row_problems``."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            self.read_citations(instance, row)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        errors.update(self.row_problems(instance, kwargs.get("row_number"), errors))
+        if errors:
+            raise ValidationError(errors)
+
+    def row_problems(self, instance, row_number, errors):
+        """``{column: [message, …]}`` of what else is wrong with the row, given the ``errors`` found so far."""
+        return {}
+
     @staticmethod
     def citations_of(record):
         """The record's citations as the file has them: those a row will write, else those stored."""
@@ -472,22 +492,11 @@ class RecordResource(CitationCells, SlugFromTitleResource):
             and field.widget.cache is not None
         ]
 
-    def import_instance(self, instance, row, **kwargs):
-        """Also read the row's citations, reporting their problems together with the other columns'."""
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        earlier = self.rows_by_slug.setdefault(instance.slug, kwargs.get("row_number"))
-        if earlier != kwargs.get("row_number"):
-            errors["Slug"] = [f"“{instance.slug}” is also the slug of row {earlier}: each row must be another record."]
-        try:
-            self.read_citations(instance, row)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+    def row_problems(self, instance, row_number, errors):
+        earlier = self.rows_by_slug.setdefault(instance.slug, row_number)
+        if earlier != row_number:
+            return {"Slug": [f"“{instance.slug}” is also the slug of row {earlier}: each row must be another record."]}
+        return {}
 
     def import_row(self, row, instance_loader, **kwargs):
         """``Resource.import_row`` as records need it: no deletes; a new record is not copied to be
@@ -749,20 +758,10 @@ class StatusUpdateRows:
             .first()
         )
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        try:
-            self.read_citations(instance, row)
-            if instance.pk is None and not instance.citations_given:
-                raise ValidationError({"Quote": ["A status update needs its evidence: give the Source and the Quote."]})
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+    def row_problems(self, instance, row_number, errors):
+        if instance.pk is None and not instance.citations_given and not errors.keys() & {"Source", "Quote"}:
+            return {"Quote": ["A status update needs its evidence: give the Source and the Quote."]}
+        return {}
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if self.citations_changed(instance):
