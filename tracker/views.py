@@ -320,6 +320,7 @@ class ChangesView(NearestPageMixin, ListView):
 
     template_name = "tracker/changes.html"
     paginate_by = 30
+    paginator_class = CachedCountPaginator
 
     def get_queryset(self):
         self.form = ChangesForm(self.request.GET or None)
@@ -335,7 +336,8 @@ class ChangesView(NearestPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, **kwargs)
-        context["changes"] = changes.changes(list(context["object_list"]))
+        # read when the page's list is rendered, not when it is remembered
+        context["changes"] = SimpleLazyObject(lambda: changes.changes(list(context["object_list"])))
         return context
 
 
