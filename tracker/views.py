@@ -327,12 +327,18 @@ class ChangesView(NearestPageMixin, ListView):
         if self.form.is_bound and not self.form.is_valid():
             return changes.change_rows().none()
         chosen = self.form.cleaned_data if self.form.is_bound else {}
+        self.count_key = f"changes:{urlencode(sorted((name, str(value)) for name, value in chosen.items() if value))}"
         return changes.change_rows(
             kind=chosen.get("kind") or None,
             since=chosen.get("since"),
             until=chosen.get("until"),
             slug=chosen.get("record") or None,
         )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count_key = getattr(self, "count_key", None)  # none for invalid filters: ``none()`` counts 0
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, **kwargs)
