@@ -28,20 +28,20 @@ def test_the_seeded_tracker_shows_its_records_and_dated_status_updates(client, s
     body = response.content.decode()
 
     assert response.status_code == 200
-    assert {str(change.kind_label) for change in response.context["changes"]} == {"status update", "initiative"}
+    assert {str(change.kind_label) for change in response.context["listing"].changes} == {"status update", "initiative"}
     assert "Published." in body and "Reason given: Loaded from the shipped fixtures" in body
     dcb = client.get(Initiative.objects.get(slug="dcb-package-2023").changes_url()).content.decode()
     assert "Status: Ongoing, as of Feb 2023" in dcb and "Status: Planned, as of 2022" in dcb
     assert "NATO Defence Ministers endorsed the new DCB package" in dcb
     published = sum(model.objects.published().count() for model in (Initiative, Challenge, Recommendation, Visit))
-    assert client.get(CHANGES).context["paginator"].count == published + StatusUpdate.objects.count()
+    assert client.get(CHANGES).context["listing"].paginator.count == published + StatusUpdate.objects.count()
 
 
 def test_an_edit_shows_the_field_before_and_after_and_the_reason(client):
     record = InitiativeFactory(title="Partnership for Peace", summary="Old summary")
     edit(record, reason="Corrected from the NATO page", summary="New summary")
 
-    change = client.get(CHANGES).context["changes"][0]
+    change = client.get(CHANGES).context["listing"].changes[0]
 
     assert change.title == "Partnership for Peace"
     assert change.fields == [("summary", "Old summary", "New summary")]
@@ -69,7 +69,7 @@ def test_a_draft_published_later_appears_once_as_published(client):
     edit(record, summary="Drafted")
     edit(record, published=True)
 
-    changes = [c for c in client.get(CHANGES).context["changes"] if c.title == "Later plan"]
+    changes = [c for c in client.get(CHANGES).context["listing"].changes if c.title == "Later plan"]
 
     assert len(changes) == 1 and changes[0].published
 
@@ -78,12 +78,12 @@ def test_the_kind_period_and_record_filters(client):
     InitiativeFactory(title="An initiative")
     VisitFactory(title="A visit")
 
-    assert [c.title for c in client.get(CHANGES + "?kind=visit").context["changes"]] == ["A visit"]
+    assert [c.title for c in client.get(CHANGES + "?kind=visit").context["listing"].changes] == ["A visit"]
     today = datetime.date.today()
-    assert not client.get(CHANGES + f"?until={today - datetime.timedelta(days=2)}").context["changes"]
-    assert len(client.get(CHANGES + f"?since={today - datetime.timedelta(days=2)}").context["changes"]) == 2
+    assert not client.get(CHANGES + f"?until={today - datetime.timedelta(days=2)}").context["listing"].changes
+    assert len(client.get(CHANGES + f"?since={today - datetime.timedelta(days=2)}").context["listing"].changes) == 2
     record = Initiative.objects.get()
-    assert [c.title for c in client.get(record.changes_url()).context["changes"]] == ["An initiative"]
+    assert [c.title for c in client.get(record.changes_url()).context["listing"].changes] == ["An initiative"]
     assert (
         f'href="{record.changes_url().replace("&", "&amp;")}"' in client.get(record.get_absolute_url()).content.decode()
     )
@@ -97,7 +97,7 @@ def test_unreadable_filters_are_explained_and_list_nothing(client):
     assert (
         "Enter a valid date." in body and "Select a valid choice. planet is not one of the available choices." in body
     )
-    assert response.context["paginator"].count == 0
+    assert response.context["listing"].paginator.count == 0
 
 
 def test_status_updates_show_only_with_public_evidence(client):
@@ -113,7 +113,7 @@ def test_status_updates_show_only_with_public_evidence(client):
     )
     Citation.objects.create(status_update=hidden, source=private, quote=EUFOR)
 
-    updates = [c.update for c in client.get(CHANGES).context["changes"] if c.update]
+    updates = [c.update for c in client.get(CHANGES).context["listing"].changes if c.update]
 
     assert updates == [shown]
 
@@ -171,5 +171,5 @@ def test_staff_give_the_reason_for_a_change_in_the_admin(client, django_user_mod
     response = client.post(reverse("admin:tracker_challenge_change", args=[record.pk]), form)
 
     assert response.status_code == 302
-    change = client.get(CHANGES).context["changes"][0]
+    change = client.get(CHANGES).context["listing"].changes[0]
     assert change.fields == [("summary", "Before", "After")] and change.reason == "Figures from the 2025 visit"

@@ -315,36 +315,49 @@ class ChangesForm(forms.Form):
     record = forms.SlugField(widget=forms.HiddenInput, required=False)
 
 
-class ChangesView(NearestPageMixin, ListView):
+class ChangesListing:
+    """The page of changes a request asks for, worked out only when the page's list is rendered: a remembered
+    list builds no query (``tracker.changes``' union of every history table takes longer to build than the
+    remembered list takes to read)."""
+
+    per_page = 30
+
+    def __init__(self, form, page_number):
+        self.form, self.page_number = form, page_number
+
+    @cached_property
+    def paginator(self):
+        if self.form.is_bound and not self.form.is_valid():
+            return CachedCountPaginator(changes.change_rows().none(), self.per_page)
+        chosen = {
+            name: value for name, value in (self.form.cleaned_data if self.form.is_bound else {}).items() if value
+        }
+        rows = changes.change_rows(
+            kind=chosen.get("kind"), since=chosen.get("since"), until=chosen.get("until"), slug=chosen.get("record")
+        )
+        paginator = CachedCountPaginator(rows, self.per_page)
+        paginator.count_key = f"changes:{urlencode(sorted((name, str(value)) for name, value in chosen.items()))}"
+        return paginator
+
+    @cached_property
+    def page(self):
+        return self.paginator.get_page(self.page_number)  # a bad or out-of-range number: the nearest page
+
+    @cached_property
+    def changes(self):
+        return changes.changes(list(self.page.object_list))
+
+
+class ChangesView(NearestPageMixin, TemplateView):
     """What changed in published records, newest first (``tracker.changes``), a page at a time."""
 
     template_name = "tracker/changes.html"
-    paginate_by = 30
-    paginator_class = CachedCountPaginator
-
-    def get_queryset(self):
-        self.form = ChangesForm(self.request.GET or None)
-        if self.form.is_bound and not self.form.is_valid():
-            return changes.change_rows().none()
-        chosen = self.form.cleaned_data if self.form.is_bound else {}
-        self.count_key = f"changes:{urlencode(sorted((name, str(value)) for name, value in chosen.items() if value))}"
-        return changes.change_rows(
-            kind=chosen.get("kind") or None,
-            since=chosen.get("since"),
-            until=chosen.get("until"),
-            slug=chosen.get("record") or None,
-        )
-
-    def get_paginator(self, queryset, per_page, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, **kwargs)
-        paginator.count_key = getattr(self, "count_key", None)  # none for invalid filters: ``none()`` counts 0
-        return paginator
+    page_kwarg = "page"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(form=self.form, **kwargs)
-        # read when the page's list is rendered, not when it is remembered
-        context["changes"] = SimpleLazyObject(lambda: changes.changes(list(context["object_list"])))
-        return context
+        form = ChangesForm(self.request.GET or None)
+        listing = ChangesListing(form, self.request.GET.get(self.page_kwarg))
+        return super().get_context_data(form=form, listing=listing, **kwargs)
 
 
 class SourceListView(ListView):
