@@ -83,6 +83,8 @@ def all_text():
     for model in ALL_MODELS:
         for obj in model.objects.all():
             for field in obj._meta.concrete_fields:
+                if field.generated:
+                    continue  # a search document, derived from the fields checked here (and the archived text)
                 value = getattr(obj, field.attname)
                 if isinstance(value, str) and f"{model.__name__}.{field.name}" not in ARCHIVE_FIELDS:
                     yield f"{model.__name__}.{field.name}", value
