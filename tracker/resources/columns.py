@@ -288,7 +288,7 @@ class StatusUpdateResource(StatusUpdateRows, CitationCells):
         )
 
     def dehydrate_status(self, update):
-        return self.fields["status"].widget.label(update)
+        return str(update.get_status_display())  # the label of its record's kind, in the active language
 
 
 class CitationResource(CitationRows, TrackerResource):

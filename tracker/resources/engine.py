@@ -80,7 +80,6 @@ from ..models import (
     may_publish,
     parent_cycles,
     slug_for,
-    the_one_set,
 )
 from .widgets import CachedLookupMixin, ManyField, NaturalKeyWidget, custom_field, describe, names_in, split_lines
 
@@ -463,6 +462,12 @@ class CitationCells(TrackerResource):
         given = getattr(instance, "citations_given", None)
         return given is not None and (instance.citations_removed or any(c.pk is None for c in given))
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """A row whose cells are unchanged is still written when its citations are not."""
+        if self.citations_changed(instance):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
 
 class RecordResource(CitationCells, SlugFromTitleResource):
     """Initiatives, challenges, recommendations and visits: rows matched by slug, their citations in
@@ -539,7 +544,7 @@ class RecordResource(CitationCells, SlugFromTitleResource):
         return result
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if original is None or self.citations_changed(instance):
+        if original is None:  # a new record (``import_row`` makes no copy of nothing)
             return False
         return super().skip_row(instance, original, row, import_validation_errors)
 
@@ -749,11 +754,12 @@ class StatusUpdateRows:
             TrackerResource.import_instance(self, update, row)
         except ValidationError:
             return None  # reported when the row itself is imported
-        record = the_one_set(update, StatusUpdate.UPDATED_FIELDS)
-        if record is None or update.date is None:
+        if update.record is None or update.date is None:
             return None
         return (
-            record.status_updates.filter(date=update.date, date_precision=update.date_precision, status=update.status)
+            update.record.status_updates.filter(
+                date=update.date, date_precision=update.date_precision, status=update.status
+            )
             .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("source")))
             .first()
         )
@@ -762,11 +768,6 @@ class StatusUpdateRows:
         if instance.pk is None and not instance.citations_given and not errors.keys() & {"Source", "Quote"}:
             return {"Quote": ["A status update needs its evidence: give the Source and the Quote."]}
         return {}
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if self.citations_changed(instance):
-            return False
-        return super().skip_row(instance, original, row, import_validation_errors)
 
     def after_save_instance(self, instance, row, **kwargs):
         """The update's new citations, then the replaced ones go: the update keeps its evidence throughout."""

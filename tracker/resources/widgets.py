@@ -16,7 +16,6 @@ from import_export.fields import Field
 from import_export.widgets import CharWidget, DecimalWidget, ForeignKeyWidget, ManyToManyWidget, Widget
 
 from ..dates import PartialDate, Precision, parse_partial_date
-from ..models import StatusUpdate, the_one_set
 
 SEPARATOR = ";"
 
@@ -174,18 +173,12 @@ class StatusWidget(Widget):
     def __init__(self, kinds, **kwargs):
         super().__init__(**kwargs)
         self.widgets = {column: ChoiceWidget(model.Status.choices) for column, model in kinds.items()}
-        self.columns = {model: column for column, model in kinds.items()}
 
     def clean(self, value, row=None, **kwargs):
         column = next((column for column in self.widgets if (row or {}).get(column)), None)
         if column is None:
             return str(value or "").strip()  # the model's check names the missing record
         return self.widgets[column].clean(value, row)
-
-    def label(self, update):
-        """The update's status as its record's kind labels it, in the active language."""
-        record = the_one_set(update, StatusUpdate.UPDATED_FIELDS)
-        return self.widgets[self.columns[record._meta.model]].render(update.status) if record else update.status
 
 
 class YesNoWidget(Widget):
