@@ -111,3 +111,36 @@ def test_the_admin_previews_an_update_file_then_imports_it(client, editor, seede
     assert response.status_code == 302
     assert dcb().status_updates.get(date=datetime.date(2025, 9, 1)).citations.get().verified
     assert dcb().status == "completed"
+
+
+def test_an_import_cannot_set_a_status_against_the_records_updates_and_checks_it_without_a_query_a_row(
+    seeded, django_assert_max_num_queries
+):
+    exported = RESOURCES[Initiative]().export()
+    headers = exported.headers
+    summary, status, slug = (headers.index(name) for name in ("Summary", "Status", "Slug"))
+
+    def file(change):
+        rows = tablib.Dataset(headers=headers)
+        for row in exported:
+            row = list(row)
+            row[summary] = f"{row[summary]} Checked."
+            change(row)
+            rows.append(row)
+        return rows
+
+    with django_assert_max_num_queries(40):  # every one of the 32 rows changed and checked
+        result = import_dataset(RESOURCES[Initiative](), file(lambda row: None), dry_run=True)
+    assert describe_errors(result) == [] and result.totals["update"] == 32
+
+    def complete_dcb(row):
+        if row[slug] == "dcb-package-2023":
+            row[status] = "Completed"
+
+    result = import_dataset(RESOURCES[Initiative](), file(complete_dcb), dry_run=False)
+    problems = describe_errors(result)
+    assert len(problems) == 1 and problems[0].endswith(
+        ", Status: The status is the one its latest status update sets (Ongoing): to change it, "
+        "add a dated status update with its evidence."
+    )
+    assert dcb().status == "ongoing"

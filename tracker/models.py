@@ -121,6 +121,12 @@ def public_updates_of(model):
     return StatusUpdate.objects.filter(publicly_supported(), **{model._meta.model_name: OuterRef("pk")})
 
 
+def latest_status_of(model):
+    """The status each record of ``model`` has from its latest publicly supported update (``None`` without one),
+    read with the records as ``latest_supported_status`` where many are checked at once (``latest_status``)."""
+    return models.Subquery(public_updates_of(model).order_by("-date", "-pk").values("status")[:1])
+
+
 def latest_update_date(model):
     """The date of each record's latest publicly supported status update (``None`` without one)."""
     return models.Subquery(public_updates_of(model).order_by("-date").values("date")[:1])
@@ -1034,6 +1040,8 @@ def latest_status(record):
     the record is not saved yet, or its kind has no updates)."""
     if record.pk is None or not hasattr(record, "status_updates"):
         return None
+    if hasattr(record, "latest_supported_status"):  # read with the record (``latest_status_of``)
+        return record.latest_supported_status
     cited = record.status_updates.filter(publicly_supported())
     return cited.order_by("-date", "-pk").values_list("status", flat=True).first()
 

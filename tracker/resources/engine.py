@@ -77,6 +77,7 @@ from ..models import (
     Milestone,
     Source,
     StatusUpdate,
+    latest_status_of,
     may_publish,
     parent_cycles,
     slug_for,
@@ -481,10 +482,17 @@ class RecordResource(CitationCells, SlugFromTitleResource):
         use_bulk = True  # no savepoint per row: rows are only read until ``write`` saves them all
 
     def get_queryset(self):
-        """Existing records with what an import compares: their many-to-many links and citations."""
+        """Existing records with what an import compares and checks: their many-to-many links, citations and
+        (for kinds with status updates) the status their latest update sets, so no row needs a query of its own."""
         links = [field.attribute for field in self.get_import_fields() if isinstance(field, ManyField)]
         citations = Prefetch("citations", queryset=Citation.objects.select_related("source"))
-        return super().get_queryset().prefetch_related(*links, citations)
+        records = super().get_queryset().prefetch_related(*links, citations)
+        model = self._meta.model
+        return (
+            records.annotate(latest_supported_status=latest_status_of(model))
+            if hasattr(model, "status_updates")
+            else records
+        )
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
