@@ -568,7 +568,7 @@ class SearchGroup:
     (one query, read when the page body is rendered)."""
 
     shown = 5
-    counted = 1000  # a group counts (and ranks) its first thousand matches: "1000+" beyond
+    counted = 200  # a group counts (and ranks) its first 200 matches: "200+" beyond, the list has the rest
 
     def __init__(self, name, queryset, text, describe, more_url=None, select_related=()):
         self.name, self.queryset, self.text, self.describe, self.more_url = name, queryset, text, describe, more_url
