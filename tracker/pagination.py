@@ -31,16 +31,18 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        if self.known_count is not None and (known := self.known_count()) is not None:
-            return known
         if self.count_key is not None:
-            return remember(f"count:{self.count_key}", lambda: Paginator.count.func(self))
+            return remember(f"count:{self.count_key}", self.counted)
         try:
             sql, params = self.object_list.query.sql_with_params()
         except EmptyResultSet:  # e.g. ``none()`` after an invalid filter
             return 0
         key = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-        return remember(f"count:{key}", lambda: Paginator.count.func(self))
+        return remember(f"count:{key}", self.counted)
+
+    def counted(self):
+        known = self.known_count() if self.known_count is not None else None
+        return Paginator.count.func(self) if known is None else known
 
 
 class IdsFirstPaginator(CachedCountPaginator):

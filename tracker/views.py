@@ -143,6 +143,8 @@ class RecordListView(FilteredListView):
             return paginator.page_after(after)
         if before := self.request.GET.get("before"):
             return paginator.page_before(before)
+        if self.request.GET.get(self.page_kwarg) == "last":  # as Django's ListView allows
+            return paginator.page(paginator.num_pages)
         return super().get_page(paginator)
 
 
