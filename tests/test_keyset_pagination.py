@@ -208,3 +208,17 @@ def test_the_csv_still_streams_every_filtered_row(client):
     response = client.get(reverse("tracker:initiative-csv"), {"status": "ongoing", "after": "x"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert len(body.strip().splitlines()) - 1 == Initiative.objects.published().filter(status="ongoing").count()
+
+
+def test_a_searched_list_walks_by_row_as_by_number(client):
+    """A search's order (relevance on PostgreSQL, then id) goes one way and the id the other: the cursor
+    then compares key by key."""
+    for n in range(11):
+        InitiativeFactory(title=f"Cyber defence {'cyber ' * (n % 3)}{n}", summary="defence " * (n % 4))
+    InitiativeFactory(title="Unrelated")
+    url = reverse("tracker:initiative-list")
+    params = {"q": "cyber defence"}
+    numbered = [shown(client.get(url, {**params, "page": number})) for number in (1, 2, 3)]
+    assert len(sum(numbered, [])) == 11
+    forwards = walk(client, url, params, "after")
+    assert [[record.pk for record in page.object_list] for page in forwards] == numbered

@@ -11,8 +11,9 @@ import json
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import F, Func, OrderBy, Q
+from django.db.models import F, FloatField, Func, OrderBy, Q
 from django.db.models.expressions import Col, Value
+from django.db.models.functions import Cast
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.functional import SimpleLazyObject, cached_property
 
@@ -262,6 +263,15 @@ class KeysetPaginator(IdsFirstPaginator):
             **{name: term.expression for name, term in zip(names, terms, strict=True)}
         )
         fields = [queryset.query.annotations[name].output_field for name in names]
+        floats = {
+            name: Cast(term.expression, FloatField())
+            for name, term, field in zip(names, terms, fields, strict=True)
+            if isinstance(field, FloatField)
+        }
+        if floats:  # a ``real`` (a search's rank) reaches Python rounded: compared as read, as a double
+            queryset = self.object_list.prefetch_related(None).annotate(
+                **{name: floats.get(name, term.expression) for name, term in zip(names, terms, strict=True)}
+            )
         nullable = [
             not isinstance(annotation, Col) or annotation.target.null
             for annotation in (queryset.query.annotations[name] for name in names)
@@ -318,6 +328,8 @@ class KeysetPaginator(IdsFirstPaginator):
             if beyond is not None:
                 condition |= equal & beyond
             equal &= Q(**{f"{names[i]}__isnull": True} if values[i] is None else {names[i]: values[i]})
+        if not nullable[first] and values[first] is not None:  # where an index scan starts
+            condition &= Q(**{f"{names[first]}__{'lte' if terms[first].descending else 'gte'}": values[first]})
         return [condition]
 
     def decode(self, token):
