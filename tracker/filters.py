@@ -81,18 +81,14 @@ def used_by_published(vocabulary, *relations):
     """
 
     def carried_ids():
-        ids, carried = set(), None
+        carried = Q(pk__in=[])
         for relation in relations:
             link = vocabulary._meta.get_field(relation)
-            terms = list_counts.carried_terms(link.related_model, link.field.name) if link.many_to_many else None
-            if terms is not None:
-                ids.update(terms)
-                continue
-            records = link.related_model.objects.filter(published=True, **{link.field.name: OuterRef("pk")})
-            carried = Exists(records) if carried is None else carried | Exists(records)
-        if carried is not None:
-            ids.update(vocabulary.objects.filter(carried).values_list("pk", flat=True))
-        return sorted(ids)
+            kept = list_counts.carried_terms(link.related_model, link.field.name) if link.many_to_many else None
+            if kept is None:
+                kept = Exists(link.related_model.objects.filter(published=True, **{link.field.name: OuterRef("pk")}))
+            carried |= kept
+        return list(vocabulary.objects.filter(carried).values_list("pk", flat=True))
 
     ids = remember(f"used-by-published:{vocabulary._meta.label}:{','.join(relations)}", carried_ids)
     return vocabulary.objects.filter(pk__in=ids)

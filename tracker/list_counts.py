@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection as default_connection
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 TABLE = "tracker_list_count"
 
@@ -125,17 +127,15 @@ def count(model, filterset):
 
 
 def carried_terms(model, relation):
-    """The ids of the terms of ``model``'s ``relation`` some published record carries, or ``None``
-    where no counts are kept by them."""
+    """A condition on terms: those of ``model``'s ``relation`` that some published record carries, or
+    ``None`` where no counts are kept by that relation."""
     counted = COUNTED.get(model._meta.model_name)
     if counted is None or relation not in {link.relation for link in counted.links}:
         return None
-    with default_connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT term_id FROM {TABLE} WHERE model = %s AND relation = %s AND n > 0",
-            [counted.model, relation],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    terms = RawSQL(
+        f"SELECT term_id FROM {TABLE} WHERE model = %s AND relation = %s AND n > 0", [counted.model, relation]
+    )
+    return Q(pk__in=terms)
 
 
 def counted_rows(counted, records, sign="1", link=None, links=None):
@@ -313,7 +313,10 @@ def uninstall(connection):
 
 
 def install_after_migrate(sender, app_config=None, using="default", **kwargs):
-    """After every ``migrate``: again, as SQLite drops a table's triggers when a migration rebuilds it."""
+    """After every ``migrate`` on SQLite, which drops a table's triggers when a migration rebuilds it:
+    the triggers again, and the counts afresh. (On PostgreSQL, migration 0016 installed them once.)"""
     from django.db import connections
 
-    install(connections[using])
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        install(connection)
