@@ -187,7 +187,8 @@ class KeysetPage(Page):
     @cached_property
     def state(self):
         keyed, has_previous, has_next = self._read()
-        rows = rows_in_order(self.paginator.object_list, [pk for pk, *_ in keyed])
+        rows_from = self.paginator.rows_from
+        rows = rows_in_order(self.paginator.object_list if rows_from is None else rows_from, [pk for pk, *_ in keyed])
         return rows, keyed, has_previous, has_next
 
     def has_next(self):
@@ -253,6 +254,9 @@ class KeysetPaginator(IdsFirstPaginator):
 
     #: The first pages linked by number.
     numbered_pages = 5
+    #: Where a page's rows are read by id, if not from the list itself: the list without its filters,
+    #: which the ids already met (a search's would be matched again for 20 known rows).
+    rows_from = None
 
     @cached_property
     def keyed(self):

@@ -135,6 +135,7 @@ class RecordListView(FilteredListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         paginator.known_count = lambda: list_counts.count(self.model, self.filterset)
+        paginator.rows_from = self.get_queryset()  # published, with what the rows show
         return paginator
 
     def get_page(self, paginator):
