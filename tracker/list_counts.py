@@ -138,22 +138,33 @@ def carried_terms(model, relation):
     return Q(pk__in=terms)
 
 
-def counted_rows(counted, records, sign="1", link=None, links=None):
+def counted_rows(counted, records, sign="1", link=None, links=None, lateral=False):
     """``SELECT status, variety, relation, term, n`` of ``records`` (their rows and their links), or
-    of ``links`` (rows of ``link``'s table) joined to the records they link (``records``, the table)."""
+    of ``links`` (rows of ``link``'s table) joined to the records they link (``records``, the table).
+
+    ``lateral`` (PostgreSQL, in a trigger) looks each row's partners up by index, where the planner,
+    which cannot tell how few rows a transition table holds, would hash the whole other table."""
     status, variety = counted.status_of("r"), counted.variety_of("r")
     if link is not None:
+        other = f"(SELECT * FROM {records} WHERE id = l.{counted.model}_id)" if lateral else records
+        join = f"CROSS JOIN LATERAL {other} r" if lateral else f"JOIN {records} r ON r.id = l.{counted.model}_id"
         return (
             f"SELECT {status} AS s, {variety} AS v, '{link.relation}' AS rel, l.{link.term} AS t, {sign} AS n "
-            f"FROM {links} l JOIN {records} r ON r.id = l.{counted.model}_id WHERE r.published"
+            f"FROM {links} l {join} WHERE r.published"
         )
     selects = [
         f"SELECT {status} AS s, {variety} AS v, '' AS rel, 0 AS t, {sign} AS n FROM {records} r WHERE r.published"
     ]
     for each in counted.links:
+        table, key = each.table(counted.model), f"{counted.model}_id"
+        join = (
+            f"CROSS JOIN LATERAL (SELECT {each.term} FROM {table} WHERE {key} = r.id) l"
+            if lateral
+            else f"JOIN {table} l ON l.{key} = r.id"
+        )
         selects.append(
-            f"SELECT {status}, {variety}, '{each.relation}', l.{each.term}, {sign} FROM {records} r "
-            f"JOIN {each.table(counted.model)} l ON l.{counted.model}_id = r.id WHERE r.published"
+            f"SELECT {status}, {variety}, '{each.relation}', l.{each.term}, {sign} FROM {records} r {join} "
+            "WHERE r.published"
         )
     return " UNION ALL ".join(selects)
 
@@ -176,8 +187,8 @@ def postgresql_function(counted, link):
 
     def rows(source, sign):
         if link:
-            return counted_rows(counted, counted.table, sign, link, source)
-        return counted_rows(counted, source, sign)
+            return counted_rows(counted, counted.table, sign, link, source, lateral=True)
+        return counted_rows(counted, source, sign, lateral=True)
 
     truncated = f"relation = '{link.relation}'" if link else "TRUE"
     return f"""
