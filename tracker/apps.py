@@ -12,11 +12,13 @@ class TrackerConfig(AppConfig):
         from .caching import follow_requests
         from .data_versions import install_after_migrate
         from .exports import register_sqlite_functions
+        from .list_counts import install_after_migrate as install_list_counts
         from .models import Citation, Source, verify_loaded
         from .search import register_sqlite_functions as register_search_functions
 
         follow_requests()
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="tracker-data-versions")
+        post_migrate.connect(install_list_counts, sender=self, dispatch_uid="tracker-list-counts")
         connection_created.connect(register_sqlite_functions)
         connection_created.connect(register_search_functions)
         for model in (Source, Citation):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from . import dates
+from . import dates, list_counts
 from .caching import remember
 from .models import (
     Challenge,
@@ -75,16 +75,19 @@ def by_slug(queryset, relation, label):
 def used_by_published(vocabulary, *relations):
     """Only the terms some published record carries: a draft's tags stay out of public choice lists.
 
-    The terms are found with one ``EXISTS`` per relation, so the query stops at the
-    first published record of each term, and remembered until the data changes.
+    The terms are read from the counts the database keeps (``list_counts.carried_terms``)
+    where it keeps them by that relation, else found with one ``EXISTS`` per relation,
+    which stops at the first published record of each term; remembered until the data changes.
     """
 
     def carried_ids():
-        carried = None
+        carried = Q(pk__in=[])
         for relation in relations:
             link = vocabulary._meta.get_field(relation)
-            records = link.related_model.objects.filter(published=True, **{link.field.name: OuterRef("pk")})
-            carried = Exists(records) if carried is None else carried | Exists(records)
+            kept = list_counts.carried_terms(link.related_model, link.field.name) if link.many_to_many else None
+            if kept is None:
+                kept = Exists(link.related_model.objects.filter(published=True, **{link.field.name: OuterRef("pk")}))
+            carried |= kept
         return list(vocabulary.objects.filter(carried).values_list("pk", flat=True))
 
     ids = remember(f"used-by-published:{vocabulary._meta.label}:{','.join(relations)}", carried_ids)
@@ -92,9 +95,10 @@ def used_by_published(vocabulary, *relations):
 
 
 class SortFilter(django_filters.OrderingFilter):
-    """Sorts by the chosen fields, then by id, so rows with equal values keep one order from page to page.
-    ``computed`` names sort keys worked out per record (``{name: function of the model}``), computed only
-    when chosen, records without a value last either way."""
+    """Sorts by the chosen fields, then by id (descending after a descending field), so rows with equal
+    values keep one order from page to page and one index serves a sort both ways. Records without a
+    value come last either way, on every database. ``computed`` names sort keys worked out per record
+    (``{name: function of the model}``), computed only when chosen."""
 
     def __init__(self, *args, computed=None, **kwargs):
         self.computed = computed or {}
@@ -116,11 +120,20 @@ class SortFilter(django_filters.OrderingFilter):
         for param in value:
             name = self.get_ordering_value(param)
             field = name.lstrip("-")
+            descending = name.startswith("-")
             if field in self.computed:
                 queryset = queryset.annotate(**{field: self.computed[field](queryset.model)})
-                name = F(field).desc(nulls_last=True) if name.startswith("-") else F(field).asc(nulls_last=True)
-            ordering.append(name)
-        return queryset.order_by(*ordering, "pk")
+                nullable = True
+            else:
+                nullable = queryset.model._meta.get_field(field).null
+            # ``nulls_last`` only where there can be nulls: PostgreSQL reads "NULLS LAST" on a descending
+            # key as another order than its index's, even of a column that holds none
+            ordering.append(
+                F(field).desc(nulls_last=True if nullable else None)
+                if descending
+                else F(field).asc(nulls_last=True if nullable else None)
+            )
+        return queryset.order_by(*ordering, "-pk" if ordering[-1].descending else "pk")
 
 
 class RecordFilterSet(django_filters.FilterSet):

@@ -311,6 +311,14 @@ def published_order_index(name, *ordering):
     return models.Index(*ordering, name=name, condition=Q(published=True))
 
 
+def sort_indexes(prefix, **fields):
+    """A ``published_order_index`` per sort of a list (``{short name: field}``), ending with the id, so a
+    page of it, ascending or descending (a backward scan), from the first row or a cursor's
+    (``tracker.pagination.KeysetPaginator``), reads its rows only. A nullable field sorted descending
+    keeps its nulls last, which PostgreSQL needs another index for (migration 0016)."""
+    return [published_order_index(f"{prefix}_sort_{short}", F(field), F("id")) for short, field in fields.items()]
+
+
 def slug_for(text):
     """The slug a title (or name) gives; empty for text without Latin letters or digits."""
     return slugify(text)[:80]
@@ -625,7 +633,10 @@ class Challenge(Record):
 
     class Meta:
         ordering = ["title", "pk"]
-        indexes = [published_order_index("challenge_published_order", F("title"), F("id"))]
+        indexes = [
+            published_order_index("challenge_published_order", F("title"), F("id")),
+            *sort_indexes("challenge", category="category", status="status"),
+        ]
         verbose_name = _("challenge")
         verbose_name_plural = _("challenges")
         permissions = staff_permissions("challenge", "challenges", publish=True)
@@ -690,7 +701,10 @@ class Initiative(Record):
 
     class Meta:
         ordering = [F("start_date").asc(nulls_last=True), "title", "pk"]
-        indexes = [published_order_index("initiative_published_order", F("start_date"), F("title"), F("id"))]
+        indexes = [
+            published_order_index("initiative_published_order", F("start_date"), F("title"), F("id")),
+            *sort_indexes("initiative", title="title", start="start_date", status="status", kind="kind"),
+        ]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
         permissions = staff_permissions("initiative", "initiatives", publish=True)
@@ -821,7 +835,10 @@ class Visit(Record):
 
     class Meta:
         ordering = ["-date", "title", "pk"]
-        indexes = [published_order_index("visit_published_order", F("date").desc(), F("title"), F("id"))]
+        indexes = [
+            published_order_index("visit_published_order", F("date").desc(), F("title"), F("id")),
+            *sort_indexes("visit", date="date", title="title", country="country"),
+        ]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         permissions = staff_permissions("visit", "visits", publish=True)
@@ -911,7 +928,10 @@ class Recommendation(Record):
 
     class Meta:
         ordering = [F("target_date").asc(nulls_last=True), "title", "pk"]
-        indexes = [published_order_index("recommendation_published_order", F("target_date"), F("title"), F("id"))]
+        indexes = [
+            published_order_index("recommendation_published_order", F("target_date"), F("title"), F("id")),
+            *sort_indexes("recommendation", title="title", target="target_date", status="status"),
+        ]
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
         permissions = staff_permissions("recommendation", "recommendations", publish=True)

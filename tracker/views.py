@@ -29,7 +29,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from . import changes, charts, data_dictionary, dates, exports, passages, search
+from . import changes, charts, data_dictionary, dates, exports, list_counts, passages, search
 from .caching import remember
 from .dates import PartialDate
 from .filters import (
@@ -54,20 +54,27 @@ from .models import (
     filter_related,
     publicly_supported,
 )
-from .pagination import CachedCountPaginator, IdsFirstPaginator
+from .pagination import CachedCountPaginator, KeysetPaginator
 
 
 class NearestPageMixin:
     """Pagination where a bad or out-of-range page shows the nearest page, with the query its links keep."""
 
+    #: The parameters that name a page rather than filter the list.
+    page_params = ("page",)
+
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        page = self.get_page(paginator)
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_page(self, paginator):
+        return paginator.get_page(self.request.GET.get(self.page_kwarg))
 
     def query_without_page(self):
         query = self.request.GET.copy()
-        query.pop(self.page_kwarg, None)
+        for name in (self.page_kwarg, *self.page_params):
+            query.pop(name, None)
         return query
 
     def get_context_data(self, **kwargs):
@@ -90,7 +97,8 @@ class RecordListView(FilteredListView):
     """
 
     paginate_by = 20
-    paginator_class = IdsFirstPaginator
+    paginator_class = KeysetPaginator
+    page_params = ("page", "after", "before")
     export_csv = False
     csv_columns = ()
     template_name_suffix = "_list"
@@ -123,6 +131,22 @@ class RecordListView(FilteredListView):
 
     def get_paginate_by(self, queryset):
         return None if self.export_csv else self.paginate_by
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.known_count = lambda: list_counts.count(self.model, self.filterset)
+        paginator.rows_from = self.get_queryset()  # published, with what the rows show
+        return paginator
+
+    def get_page(self, paginator):
+        """``?after=`` or ``?before=`` a row (the links from page to page), else ``?page=N``."""
+        if after := self.request.GET.get("after"):
+            return paginator.page_after(after)
+        if before := self.request.GET.get("before"):
+            return paginator.page_before(before)
+        if self.request.GET.get(self.page_kwarg) == "last":  # as Django's ListView allows
+            return paginator.page(paginator.num_pages)
+        return super().get_page(paginator)
 
 
 class RecordDetailView(DetailView):
