@@ -47,7 +47,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0015_status_sync_trigger"),
+        ("tracker", "0016_search_statistics"),
     ]
 
     operations = [
