@@ -76,7 +76,7 @@ def used_by_published(vocabulary, *relations):
     """Only the terms some published record carries: a draft's tags stay out of public choice lists.
 
     The terms are found with one ``EXISTS`` per relation, so the query stops at the
-    first published record of each term, and remembered until the data changes.
+    first published record of each term, and remembered until the terms or those records change.
     """
 
     def carried_ids():
@@ -87,7 +87,9 @@ def used_by_published(vocabulary, *relations):
             carried = Exists(records) if carried is None else carried | Exists(records)
         return list(vocabulary.objects.filter(carried).values_list("pk", flat=True))
 
-    ids = remember(f"used-by-published:{vocabulary._meta.label}:{','.join(relations)}", carried_ids)
+    carriers = [vocabulary._meta.get_field(relation).related_model for relation in relations]
+    key = f"used-by-published:{vocabulary._meta.label}:{','.join(relations)}"
+    ids = remember(key, carried_ids, models=[vocabulary, *carriers])
     return vocabulary.objects.filter(pk__in=ids)
 
 

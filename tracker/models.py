@@ -15,6 +15,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,12 @@ class MilestoneManager(models.Manager):
 class PublishedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
+
+
+class SourceQuerySet(PublishedQuerySet):
+    def with_citation_count(self):
+        """``citation_count``: how many public citations each source has (kept by the database)."""
+        return self.annotate(citation_count=Coalesce("public_citations__public", 0))
 
 
 class RecordQuerySet(PublishedQuerySet):
@@ -444,7 +451,7 @@ class Source(SlugFromTitleMixin, TimeStampedModel):
 
     publication = PartialDateAttribute("publication_date", "publication_precision")
 
-    objects = SlugManager.from_queryset(PublishedQuerySet)()
+    objects = SlugManager.from_queryset(SourceQuerySet)()
 
     history = HistoricalRecords(
         excluded_fields=["original", *UNVERSIONED]
@@ -1149,6 +1156,22 @@ class Citation(models.Model):
             if self.status_update_id:
                 sync_status(self.status_update.record)
         return result
+
+
+class SourceCitationCount(models.Model):
+    """How many public citations a source has, kept by the database's triggers (``tracker.counts``):
+    never written here."""
+
+    source = models.OneToOneField(
+        Source, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="public_citations"
+    )
+    public = models.IntegerField(default=0)  # not Positive: a negative difference is written as an upsert
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.source_id}: {self.public}"
 
 
 def not_found_message(quote, source):

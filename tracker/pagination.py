@@ -10,23 +10,25 @@ from .caching import remember
 
 
 class CachedCountPaginator(Paginator):
-    """Counts each distinct query once per version of the data (``tracker.caching``).
+    """Counts each distinct query once per version of the tables of ``depends_on`` (every tracker table
+    unless the view names fewer: ``tracker.caching``).
 
     The query is named by its SQL, or by ``count_key`` where a view can name it more cheaply (compiling
     ``/changes/``'s union of every history table takes longer than reading its remembered count)."""
 
     count_key = None
+    depends_on = ()
 
     @cached_property
     def count(self):
         if self.count_key is not None:
-            return remember(f"count:{self.count_key}", lambda: Paginator.count.func(self))
+            return remember(f"count:{self.count_key}", lambda: Paginator.count.func(self), self.depends_on)
         try:
             sql, params = self.object_list.query.sql_with_params()
         except EmptyResultSet:  # e.g. ``none()`` after an invalid filter
             return 0
         key = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-        return remember(f"count:{key}", lambda: Paginator.count.func(self))
+        return remember(f"count:{key}", lambda: Paginator.count.func(self), self.depends_on)
 
 
 class IdsFirstPaginator(CachedCountPaginator):

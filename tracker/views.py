@@ -29,7 +29,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from . import changes, charts, data_dictionary, dates, exports, passages, search
+from . import caching, changes, charts, data_dictionary, dates, exports, passages, search
 from .caching import remember
 from .dates import PartialDate
 from .filters import (
@@ -57,6 +57,34 @@ from .models import (
 from .pagination import CachedCountPaginator, IdsFirstPaginator
 
 
+class RememberedPage:
+    """A page whose remembered parts (``{% cache … data_version %}`` fragments, counts, other answers) are
+    kept under the versions of the tables it shows: those of the models in ``depends_on``, each with its
+    many-to-many links (``tracker.caching``), so an edit of anything else keeps them. A page that shows a
+    model's rows, or filters or counts by them, names it; ``()`` (the default) is every tracker table."""
+
+    depends_on = ()
+
+    def data_version(self):
+        return caching.data_version(*self.depends_on)
+
+    def remember(self, key, compute):
+        return remember(key, compute, self.depends_on)
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        paginator.depends_on = self.depends_on
+        return paginator
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(data_version=self.data_version, **kwargs)
+
+
+#: What a record's evidence badge and citations read, and what its status history reads besides.
+EVIDENCE = (Citation, Source)
+UPDATES = (StatusUpdate, *EVIDENCE)
+
+
 class NearestPageMixin:
     """Pagination where a bad or out-of-range page shows the nearest page, with the query its links keep."""
 
@@ -82,10 +110,11 @@ class FilteredListView(NearestPageMixin, FilterView):
         return {**super().get_filterset_kwargs(filterset_class), "data": self.query_without_page() or None}
 
 
-class RecordListView(FilteredListView):
+class RecordListView(RememberedPage, FilteredListView):
     """A filtered, sorted, paginated list of one kind of record, or all of it as CSV.
 
-    Subclasses name the model, the filterset and the CSV columns. With
+    Subclasses name the model, the filterset, the CSV columns and what the rows show or are filtered,
+    searched and sorted by (``depends_on``: its focus areas, organisations, status updates…). With
     ``export_csv=True`` the same filtered and sorted rows stream as CSV.
     """
 
@@ -125,7 +154,7 @@ class RecordListView(FilteredListView):
         return None if self.export_csv else self.paginate_by
 
 
-class RecordDetailView(DetailView):
+class RecordDetailView(RememberedPage, DetailView):
     """A published record. Its body is rendered once per language and version of the data, so the view
     reads only the record's row (is it public? its title); ``record``, the record with everything the
     body shows, is read when the body is rendered."""
@@ -149,40 +178,49 @@ class InitiativeListView(RecordListView):
     model = Initiative
     filterset_class = InitiativeFilterSet
     csv_columns = exports.INITIATIVE_COLUMNS
+    depends_on = (Initiative, FocusArea, Organisation, *UPDATES)
 
 
 class ChallengeListView(RecordListView):
     model = Challenge
     filterset_class = ChallengeFilterSet
     csv_columns = exports.CHALLENGE_COLUMNS
+    depends_on = (Challenge, FocusArea, *UPDATES)
 
 
 class RecommendationListView(RecordListView):
     model = Recommendation
     filterset_class = RecommendationFilterSet
     csv_columns = exports.RECOMMENDATION_COLUMNS
+    depends_on = (Recommendation, FocusArea, Organisation, *UPDATES)
 
 
 class VisitListView(RecordListView):
     model = Visit
     filterset_class = VisitFilterSet
     csv_columns = exports.VISIT_COLUMNS
+    depends_on = (Visit, FocusArea, Organisation, *EVIDENCE)
 
 
+# A detail page shows the titles of the records it links to, so it depends on their kinds too.
 class InitiativeDetailView(RecordDetailView):
     model = Initiative
+    depends_on = (Initiative, Milestone, FocusArea, Organisation, Challenge, Recommendation, Visit, *UPDATES)
 
 
 class ChallengeDetailView(RecordDetailView):
     model = Challenge
+    depends_on = (Challenge, FocusArea, Initiative, Recommendation, *UPDATES)
 
 
 class RecommendationDetailView(RecordDetailView):
     model = Recommendation
+    depends_on = (Recommendation, FocusArea, Organisation, Visit, Challenge, Initiative, *UPDATES)
 
 
 class VisitDetailView(RecordDetailView):
     model = Visit
+    depends_on = (Visit, FocusArea, Organisation, Initiative, Recommendation, *EVIDENCE)
 
 
 class HomeView(TemplateView):
@@ -287,7 +325,7 @@ def events_by_year(rows):
     return [(year, list(items)) for year, items in itertools.groupby(events, lambda event: event["when"].year)]
 
 
-class TimelineView(FilteredListView):
+class TimelineView(RememberedPage, FilteredListView):
     """Milestones of initiatives and visits in one chronology, a page at a time, grouped by year."""
 
     template_name = "tracker/timeline.html"
@@ -295,6 +333,7 @@ class TimelineView(FilteredListView):
     model = Milestone
     paginate_by = 100
     paginator_class = CachedCountPaginator
+    depends_on = (Milestone, Initiative, Visit, FocusArea)
 
     def get_queryset(self):
         return Milestone.objects.filter(initiative__published=True)
@@ -360,36 +399,29 @@ class ChangesView(NearestPageMixin, TemplateView):
         return super().get_context_data(form=form, listing=listing, **kwargs)
 
 
+#: The kinds of row a citation supports: a citation is public while its record (a milestone's initiative) is
+#: published, and a page listing citations shows their records' titles.
+CITED = (Initiative, Milestone, Challenge, Recommendation, Visit)
+
+
 class SourceListView(ListView):
-    """The published sources, each with how many public facts cite it (counted once per version of the data)."""
+    """The published sources, each with how many public facts cite it (a count the database keeps:
+    ``tracker.counts``)."""
 
     def get_queryset(self):
-        return Source.objects.published()
-
-    def get_context_data(self, **kwargs):
-        counts = remember("source-citation-counts", public_citation_counts)
-        sources = list(self.object_list)
-        for source in sources:
-            source.citation_count = counts.get(source.pk, 0)
-        return super().get_context_data(object_list=sources, **kwargs)
+        return Source.objects.published().defer("text", "original", "search_document").with_citation_count()
 
 
-def public_citation_counts():
-    """``{source id: public citations}`` of the published sources."""
-    citations = Citation.objects.public().values_list("source").annotate(n=Count("pk")).order_by()
-    return dict(citations)
-
-
-class SourceDetailView(NearestPageMixin, SingleObjectMixin, ListView):
+class SourceDetailView(RememberedPage, NearestPageMixin, SingleObjectMixin, ListView):
     """A published source: its archived text with the passages public records cite marked and linked
     to them, and those citations a page at a time. Both are read only when the page body is rendered."""
 
     template_name = "tracker/source_detail.html"
     paginate_by = 50
-    paginator_class = CachedCountPaginator
+    depends_on = (Source, Citation, *CITED)
 
     def get(self, request, *args, **kwargs):
-        sources = Source.objects.published().defer("text", "original")
+        sources = Source.objects.published().defer("text", "original", "search_document").with_citation_count()
         self.object = self.get_object(
             queryset=sources.annotate(
                 has_text=ExpressionWrapper(~Q(text=""), output_field=BooleanField()),
@@ -405,6 +437,11 @@ class SourceDetailView(NearestPageMixin, SingleObjectMixin, ListView):
             .select_related("initiative", "milestone__initiative", "challenge", "recommendation", "visit")
             .order_by(F("start").asc(nulls_last=True), "pk")
         )
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        paginator.count = self.object.citation_count  # the count the database keeps: no query
+        return paginator
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(paragraphs=SimpleLazyObject(self.archived_text), **kwargs)
@@ -463,7 +500,12 @@ def public_terms(vocabulary):
     return used_by_published(vocabulary, *CARRIED_BY[vocabulary])
 
 
-class VocabularyDetailView(DetailView):
+def carriers_of(vocabulary):
+    """What a vocabulary's pages show: its terms and the records that carry them."""
+    return (vocabulary, *(model for model, _r, _f in CARRIERS[vocabulary]))
+
+
+class VocabularyDetailView(RememberedPage, DetailView):
     """A focus area or organisation with the first published records of each kind that carry it."""
 
     template_name = "tracker/vocabulary_detail.html"
@@ -484,7 +526,7 @@ class VocabularyDetailView(DetailView):
         the list's index, and the total is remembered.
         """
         records = filter_related(model.objects.published(), carrying(relations, self.object))
-        total = remember(f"carrying:{model._meta.label}:{self.model._meta.label}:{self.object.pk}", records.count)
+        total = self.remember(f"carrying:{model._meta.label}:{self.model._meta.label}:{self.object.pk}", records.count)
         more_url = filtered_list_url(model, list_filter, self.object) if total > self.records_per_group else None
         return {
             "name": model._meta.verbose_name_plural,
@@ -496,10 +538,12 @@ class VocabularyDetailView(DetailView):
 
 class FocusAreaDetailView(VocabularyDetailView):
     model = FocusArea
+    depends_on = carriers_of(FocusArea)
 
 
 class OrganisationDetailView(VocabularyDetailView):
     model = Organisation
+    depends_on = carriers_of(Organisation)
 
 
 def carried_counts(model, relations):
@@ -523,7 +567,7 @@ def term_counts(vocabulary):
     return terms, [carried_counts(model, relations) for model, relations, _f in CARRIERS[vocabulary]]
 
 
-class VocabularyIndexView(TemplateView):
+class VocabularyIndexView(RememberedPage, TemplateView):
     """Every focus area or organisation that published records carry, with how many of each kind do."""
 
     template_name = "tracker/vocabulary_index.html"
@@ -532,7 +576,7 @@ class VocabularyIndexView(TemplateView):
     def get_context_data(self, **kwargs):
         """``terms``: ``[(term, [(count, URL of the list filtered by the term), …]), …]``, the counts remembered."""
         carriers = CARRIERS[self.model]
-        terms, counts = remember(f"term-counts:{self.model._meta.label}", lambda: term_counts(self.model))
+        terms, counts = self.remember(f"term-counts:{self.model._meta.label}", lambda: term_counts(self.model))
         rows = [
             (
                 term,
@@ -553,10 +597,12 @@ class VocabularyIndexView(TemplateView):
 
 class FocusAreaIndexView(VocabularyIndexView):
     model = FocusArea
+    depends_on = carriers_of(FocusArea)
 
 
 class OrganisationIndexView(VocabularyIndexView):
     model = Organisation
+    depends_on = carriers_of(Organisation)
 
 
 class SearchForm(forms.Form):
