@@ -243,7 +243,8 @@ class InitiativeQuerySet(DeadlineQuerySet):
         # the tags the list shows
         return self.with_evidence().with_deadline(dates.today()).prefetch_related("focus_areas")
 
-    def for_detail(self):
+    def for_detail(self, visits=True):
+        """``visits=False``: without the visits, which the public page reads apart (``InitiativeDetailView``)."""
         return (
             self.with_evidence()
             .with_deadline(dates.today())
@@ -254,7 +255,7 @@ class InitiativeQuerySet(DeadlineQuerySet):
                 prefetch_published(Initiative, "parts"),
                 prefetch_published(Challenge, "challenges"),
                 prefetch_published(Recommendation, "recommendations"),
-                prefetch_published(Visit, "visits"),
+                *([prefetch_published(Visit, "visits")] if visits else []),
                 Prefetch("milestones", queryset=Milestone.objects.prefetch_related(citations())),
                 citations(),
                 status_updates(),
@@ -1100,6 +1101,15 @@ class Citation(models.Model):
         permissions = staff_permissions("citation", "citations")
         constraints = [
             models.CheckConstraint(name="citation_cites_exactly_one_record", condition=exactly_one(CITED_FIELDS)),
+        ]
+        indexes = [
+            # a source's page of citations, in its order, read from the index a page at a time (status
+            # updates' citations are never on it)
+            models.Index(
+                fields=["source", "start", "id"],
+                condition=Q(status_update__isnull=True),
+                name="citation_source_page",
+            ),
         ]
 
     def __str__(self):

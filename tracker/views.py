@@ -204,8 +204,18 @@ class VisitListView(RecordListView):
 
 # A detail page shows the titles of the records it links to, so it depends on their kinds too.
 class InitiativeDetailView(RecordDetailView):
+    """An initiative's visits are remembered apart (``visits``), under the visits' version: an edit of a visit
+    re-reads them alone, and the rest of the page is kept."""
+
     model = Initiative
-    depends_on = (Initiative, Milestone, FocusArea, Organisation, Challenge, Recommendation, Visit, *UPDATES)
+    depends_on = (Initiative, Milestone, FocusArea, Organisation, Challenge, Recommendation, *UPDATES)
+
+    def get_record(self):
+        return Initiative.objects.for_detail(visits=False).get(pk=self.object.pk)
+
+    def get_context_data(self, **kwargs):
+        visits = SimpleLazyObject(lambda: list(Visit.objects.published().filter(initiatives=self.object)))
+        return super().get_context_data(visits=visits, visits_version=lambda: caching.data_version(Visit), **kwargs)
 
 
 class ChallengeDetailView(RecordDetailView):
@@ -432,7 +442,7 @@ class SourceDetailView(RememberedPage, NearestPageMixin, SingleObjectMixin, List
 
     def get_queryset(self):
         return (
-            Citation.objects.filter(source=self.object)
+            Citation.objects.filter(source=self.object, status_update=None)  # never public: the index leaves them out
             .public()
             .select_related("initiative", "milestone__initiative", "challenge", "recommendation", "visit")
             .order_by(F("start").asc(nulls_last=True), "pk")

@@ -40,5 +40,13 @@ class Migration(migrations.Migration):
                 "default_permissions": (),
             },
         ),
+        migrations.AddIndex(
+            model_name="citation",
+            index=models.Index(
+                condition=models.Q(("status_update__isnull", True)),
+                fields=["source", "start", "id"],
+                name="citation_source_page",
+            ),
+        ),
         migrations.RunPython(install, uninstall),
     ]
