@@ -6,14 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tracker.models import Citation, Source, SourceCitationCount, Visit
-
 from .factories import (
     ChallengeFactory,
     FocusAreaFactory,
     InitiativeFactory,
-    MilestoneFactory,
-    RecommendationFactory,
     SourceFactory,
     VisitFactory,
 )
@@ -127,52 +123,3 @@ def test_a_focus_area_renamed_refreshes_the_lists_that_show_it(client, site):
     area.save()
     for name in ("initiative-list", "challenge-list", "initiative", "challenge"):
         assert "Cyber resilience" in get(client, pages[name])[0].text, name
-
-
-def recounted():
-    """Each source's public citations, counted afresh."""
-    counts = {source.pk: 0 for source in Source.objects.all()}
-    for citation in Citation.objects.public():
-        counts[citation.source_id] += 1
-    return counts
-
-
-def kept():
-    counts = {source.pk: 0 for source in Source.objects.all()}
-    counts.update(dict(SourceCitationCount.objects.values_list("source", "public")))
-    return counts
-
-
-def test_the_counts_of_public_citations_follow_every_write():
-    source, other = SourceFactory(), SourceFactory()
-    initiative = InitiativeFactory(cited__source=source)
-    milestone = MilestoneFactory(initiative=initiative)
-    milestone_citation = Citation.objects.create(source=source, milestone=milestone, quote="A milestone quote.")
-    visit = VisitFactory(cited__source=source)
-    RecommendationFactory(cited__source=other)
-    draft = ChallengeFactory(published=False, cited__source=source)
-    writes = [
-        lambda: Visit.objects.filter(pk=visit.pk).update(published=False),
-        lambda: Visit.objects.filter(pk=visit.pk).update(published=True),
-        lambda: type(draft).objects.filter(pk=draft.pk).update(published=True),
-        lambda: Citation.objects.filter(pk=milestone_citation.pk).update(source=other),
-        lambda: MilestoneFactory(initiative=initiative).citations.create(source=other, quote="Another quote."),
-        lambda: type(milestone).objects.filter(pk=milestone.pk).update(initiative=InitiativeFactory(published=True)),
-        lambda: milestone.delete(),
-        lambda: Citation.objects.create(source=other, visit=visit, quote="A second quote."),
-        lambda: visit.delete(),
-        lambda: initiative.delete(),
-    ]
-    assert kept() == recounted()
-    for write in writes:
-        write()
-        assert kept() == recounted()
-
-
-def test_a_source_page_counts_its_public_citations(client):
-    source = SourceFactory()
-    for _ in range(3):
-        InitiativeFactory(cited__source=source)
-    ChallengeFactory(published=False, cited__source=source)
-    assert "3 citations" in client.get(source.get_absolute_url()).text
-    assert "<td>3</td>" in client.get(reverse("tracker:source-list")).text

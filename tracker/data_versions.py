@@ -16,7 +16,7 @@ table queue on its version row until they commit.
 from django.apps import apps
 
 TABLE = "tracker_data_version"
-UNTRACKED = {"tracker_importjob", "tracker_sourcecitationcount"}
+UNTRACKED = {"tracker_importjob", "tracker_sourcecitationcount", "tracker_termcount"}
 
 POSTGRESQL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION tracker_bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -50,7 +50,9 @@ from .models import (
     Recommendation,
     Source,
     StatusUpdate,
+    TermCount,
     Visit,
+    cited_record_published,
     filter_related,
     publicly_supported,
 )
@@ -442,9 +444,10 @@ class SourceDetailView(RememberedPage, NearestPageMixin, SingleObjectMixin, List
 
     def get_queryset(self):
         return (
-            Citation.objects.filter(source=self.object, status_update=None)  # never public: the index leaves them out
-            .public()
-            .select_related("initiative", "milestone__initiative", "challenge", "recommendation", "visit")
+            # in the order of the index citation_source_page (which leaves out status updates': never public),
+            # each checked as read (``cited_record_published``), the records they cite read after, by id
+            Citation.objects.filter(cited_record_published(), source=self.object, status_update=None)
+            .prefetch_related("initiative", "milestone__initiative", "challenge", "recommendation", "visit")
             .order_by(F("start").asc(nulls_last=True), "pk")
         )
 
@@ -525,18 +528,24 @@ class VocabularyDetailView(RememberedPage, DetailView):
         return public_terms(self.model)
 
     def get_context_data(self, **kwargs):
-        groups = [self.group(*carrier) for carrier in CARRIERS[self.model]]
+        groups = SimpleLazyObject(self.groups)  # read only when the page body is rendered
         return super().get_context_data(groups=groups, kind=self.model._meta.verbose_name.capitalize(), **kwargs)
 
-    def group(self, model, relations, list_filter):
+    def groups(self):
+        totals = dict(kept_term_counts(self.model).filter(term_id=self.object.pk).values_list("kind", "n"))
+        return [
+            self.group(model, relations, list_filter, totals) for model, relations, list_filter in CARRIERS[self.model]
+        ]
+
+    def group(self, model, relations, list_filter, totals):
         """The first records of ``model`` that carry the term, their total, and the list of them all when longer.
 
         The records come in their list's order, so "See all" continues where they
         stop; as a semi-join (``filter_related``), the first 20 come straight from
-        the list's index, and the total is remembered.
+        the list's index. The totals are those the database keeps (``tracker.counts``).
         """
         records = filter_related(model.objects.published(), carrying(relations, self.object))
-        total = self.remember(f"carrying:{model._meta.label}:{self.model._meta.label}:{self.object.pk}", records.count)
+        total = totals.get(model._meta.model_name, 0)
         more_url = filtered_list_url(model, list_filter, self.object) if total > self.records_per_group else None
         return {
             "name": model._meta.verbose_name_plural,
@@ -544,6 +553,11 @@ class VocabularyDetailView(RememberedPage, DetailView):
             "total": total,
             "more_url": more_url,
         }
+
+
+def kept_term_counts(vocabulary):
+    """The counts the database keeps of the published records of each kind carrying each term (``tracker.counts``)."""
+    return TermCount.objects.filter(vocabulary=vocabulary._meta.model_name)
 
 
 class FocusAreaDetailView(VocabularyDetailView):
@@ -556,25 +570,13 @@ class OrganisationDetailView(VocabularyDetailView):
     depends_on = carriers_of(Organisation)
 
 
-def carried_counts(model, relations):
-    """``{term id: how many published records of model carry it}`` through any of ``relations`` (one or two),
-    a grouped count per relation: a record carrying a term both ways counts once."""
-    records = model.objects.published().order_by()
-    counts = Counter()
-    for relation in relations:
-        carried = records.filter(**{f"{relation}__isnull": False}).values_list(relation)
-        counts.update(dict(carried.annotate(n=Count("pk", distinct=True))))
-    for first, second in itertools.combinations(relations, 2):
-        both = records.filter(**{second: F(first)}).values_list(first)
-        counts.subtract(dict(both.annotate(n=Count("pk", distinct=True))))
-    return counts
-
-
 def term_counts(vocabulary):
-    """The terms in use and, for each kind of record, ``{term id: count}``: a query for the terms and one
-    per relation (and per pair of relations) of each kind, however many terms there are."""
+    """The terms in use and, for each kind of record, ``{term id: count}``: two queries, however many terms."""
     terms = list(public_terms(vocabulary).defer("description", "search_document"))
-    return terms, [carried_counts(model, relations) for model, relations, _f in CARRIERS[vocabulary]]
+    counts = {model._meta.model_name: Counter() for model, _r, _f in CARRIERS[vocabulary]}
+    for kind, term, n in kept_term_counts(vocabulary).values_list("kind", "term_id", "n"):
+        counts[kind][term] = n
+    return terms, list(counts.values())
 
 
 class VocabularyIndexView(RememberedPage, TemplateView):
@@ -584,9 +586,9 @@ class VocabularyIndexView(RememberedPage, TemplateView):
     model = None
 
     def get_context_data(self, **kwargs):
-        """``terms``: ``[(term, [(count, URL of the list filtered by the term), …]), …]``, the counts remembered."""
+        """``terms``: ``[(term, [(count, URL of the list filtered by the term), …]), …]``."""
         carriers = CARRIERS[self.model]
-        terms, counts = self.remember(f"term-counts:{self.model._meta.label}", lambda: term_counts(self.model))
+        terms, counts = term_counts(self.model)
         rows = [
             (
                 term,

@@ -40,6 +40,22 @@ class Migration(migrations.Migration):
                 "default_permissions": (),
             },
         ),
+        migrations.CreateModel(
+            name="TermCount",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("vocabulary", models.CharField(max_length=20)),
+                ("kind", models.CharField(max_length=20)),
+                ("term_id", models.BigIntegerField()),
+                ("n", models.IntegerField(default=0)),
+            ],
+            options={
+                "default_permissions": (),
+                "constraints": [
+                    models.UniqueConstraint(fields=("vocabulary", "kind", "term_id"), name="term_count_unique")
+                ],
+            },
+        ),
         migrations.AddIndex(
             model_name="citation",
             index=models.Index(
