@@ -13,6 +13,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Prefetch,
     Q,
     Value,
 )
@@ -447,7 +448,8 @@ class SourceDetailView(RememberedPage, NearestPageMixin, SingleObjectMixin, List
             # in the order of the index citation_source_page (which leaves out status updates': never public),
             # each checked as read (``cited_record_published``), the records they cite read after, by id
             Citation.objects.filter(cited_record_published(), source=self.object, status_update=None)
-            .prefetch_related("initiative", "milestone__initiative", "challenge", "recommendation", "visit")
+            .defer("search_document")
+            .prefetch_related(*cited_titles())
             .order_by(F("start").asc(nulls_last=True), "pk")
         )
 
@@ -465,6 +467,24 @@ class SourceDetailView(RememberedPage, NearestPageMixin, SingleObjectMixin, List
             return []
         text = Source.objects.filter(pk=self.object.pk).values_list("text", flat=True).get()
         return passages.paragraphs(text, self.get_queryset().filter(start__isnull=False))
+
+
+def cited_titles():
+    """What a source's page shows of the records its citations support: their titles and addresses."""
+    titles = ("title", "slug")
+    return [
+        *(Prefetch(name, model.objects.only(*titles)) for name, model in RECORD_FIELDS),
+        Prefetch("milestone", Milestone.objects.only("title", "date", "date_precision", "initiative")),
+        Prefetch("milestone__initiative", Initiative.objects.only(*titles)),
+    ]
+
+
+RECORD_FIELDS = [
+    ("initiative", Initiative),
+    ("challenge", Challenge),
+    ("recommendation", Recommendation),
+    ("visit", Visit),
+]
 
 
 def source_original(request, slug):
