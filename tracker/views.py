@@ -71,9 +71,6 @@ class RememberedPage:
     def data_version(self):
         return caching.data_version(*self.depends_on)
 
-    def remember(self, key, compute):
-        return remember(key, compute, self.depends_on)
-
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
         paginator.depends_on = self.depends_on
