@@ -9,6 +9,7 @@ class TrackerConfig(AppConfig):
     verbose_name = _("Cooperation tracker")
 
     def ready(self):
+        from . import counts
         from .caching import follow_requests
         from .data_versions import install_after_migrate
         from .exports import register_sqlite_functions
@@ -19,6 +20,7 @@ class TrackerConfig(AppConfig):
         follow_requests()
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="tracker-data-versions")
         post_migrate.connect(install_list_counts, sender=self, dispatch_uid="tracker-list-counts")
+        post_migrate.connect(counts.install_after_migrate, sender=self, dispatch_uid="tracker-counts")
         connection_created.connect(register_sqlite_functions)
         connection_created.connect(register_search_functions)
         for model in (Source, Citation):

@@ -10,7 +10,9 @@ uncommitted or rolled-back write changes nothing for others. Outside a request
 
 ``data_version()`` changes with any table; ``data_version(Visit, …)`` only with
 the tables of the models named, so an answer that depends on visits alone can
-outlive an edit to an initiative.
+outlive an edit to an initiative. Each page names the models it shows once
+(``RememberedPage.depends_on`` in ``tracker.views``); its fragments, counts and
+other answers are kept under their versions.
 """
 
 import hashlib
@@ -53,10 +55,11 @@ def data_version(*models):
     return hashlib.blake2b(repr(items).encode(), digest_size=8).hexdigest()
 
 
-def remember(key, compute):
-    """``compute()``, or its answer from an earlier call under the same data version and in the same
-    language (an answer may hold translated labels: one in Bosnian must never reach an English page)."""
-    versioned_key = f"{data_version()}:{translation.get_language()}:{key}"
+def remember(key, compute, models=()):
+    """``compute()``, or its answer from an earlier call under the same version of the tables of ``models``
+    (by default, of every tracker table) and in the same language (an answer may hold translated labels:
+    one in Bosnian must never reach an English page)."""
+    versioned_key = f"{data_version(*models)}:{translation.get_language()}:{key}"
     value = answers.get(versioned_key, MISSING)
     if value is MISSING:
         value = compute()

@@ -16,7 +16,7 @@ table queue on its version row until they commit.
 from django.apps import apps
 
 TABLE = "tracker_data_version"
-UNTRACKED = {"tracker_importjob"}
+UNTRACKED = {"tracker_importjob", "tracker_sourcecitationcount", "tracker_termcount"}
 
 POSTGRESQL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION tracker_bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -32,7 +32,8 @@ SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
 
 def tracked_tables(app_config=None):
     """Every table of the tracker's models and their links, but not their history, nor import jobs
-    (their progress is no data of the tracker's)."""
+    (their progress is no data of the tracker's), nor counts the database keeps (``tracker.counts``: they
+    move only with the tables they count)."""
     app_config = app_config or apps.get_app_config("tracker")
     return sorted(
         model._meta.db_table

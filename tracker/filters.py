@@ -77,7 +77,7 @@ def used_by_published(vocabulary, *relations):
 
     The terms are read from the counts the database keeps (``list_counts.carried_terms``)
     where it keeps them by that relation, else found with one ``EXISTS`` per relation,
-    which stops at the first published record of each term; remembered until the data changes.
+    which stops at the first published record of each term; remembered until the terms or those records change.
     """
 
     def carried_ids():
@@ -90,7 +90,9 @@ def used_by_published(vocabulary, *relations):
             carried |= kept
         return list(vocabulary.objects.filter(carried).values_list("pk", flat=True))
 
-    ids = remember(f"used-by-published:{vocabulary._meta.label}:{','.join(relations)}", carried_ids)
+    carriers = [vocabulary._meta.get_field(relation).related_model for relation in relations]
+    key = f"used-by-published:{vocabulary._meta.label}:{','.join(relations)}"
+    ids = remember(key, carried_ids, models=[vocabulary, *carriers])
     return vocabulary.objects.filter(pk__in=ids)
 
 

@@ -21,7 +21,8 @@ from .caching import remember
 
 
 class CachedCountPaginator(Paginator):
-    """Counts each distinct query once per version of the data (``tracker.caching``).
+    """Counts each distinct query once per version of the tables of ``depends_on`` (every tracker table
+    unless the view names fewer: ``tracker.caching``).
 
     The query is named by its SQL, or by ``count_key`` where a view can name it more cheaply (compiling
     ``/changes/``'s union of every history table takes longer than reading its remembered count)."""
@@ -29,11 +30,12 @@ class CachedCountPaginator(Paginator):
     count_key = None
     #: ``() -> count or None``: a count the database keeps (``tracker.list_counts``), where it keeps one.
     known_count = None
+    depends_on = ()
 
     @cached_property
     def count(self):
         if self.count_key is not None:
-            return remember(f"count:{self.count_key}", self.counted)
+            return remember(f"count:{self.count_key}", self.counted, self.depends_on)
         try:
             sql, params = self.object_list.query.sql_with_params()
         except EmptyResultSet:  # e.g. ``none()`` after an invalid filter
@@ -44,6 +46,7 @@ class CachedCountPaginator(Paginator):
     def counted(self):
         known = self.known_count() if self.known_count is not None else None
         return Paginator.count.func(self) if known is None else known
+        return remember(f"count:{key}", lambda: Paginator.count.func(self), self.depends_on)
 
 
 class IdsFirstPaginator(CachedCountPaginator):

@@ -13,6 +13,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Prefetch,
     Q,
     Value,
 )
@@ -29,7 +30,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from . import changes, charts, data_dictionary, dates, exports, list_counts, passages, search
+from . import caching, changes, charts, data_dictionary, dates, exports, list_counts, passages, search
 from .caching import remember
 from .dates import PartialDate
 from .filters import (
@@ -50,11 +51,38 @@ from .models import (
     Recommendation,
     Source,
     StatusUpdate,
+    TermCount,
     Visit,
+    cited_record_published,
     filter_related,
     publicly_supported,
 )
 from .pagination import CachedCountPaginator, KeysetPaginator
+
+
+class RememberedPage:
+    """A page whose remembered parts (``{% cache … data_version %}`` fragments, counts, other answers) are
+    kept under the versions of the tables it shows: those of the models in ``depends_on``, each with its
+    many-to-many links (``tracker.caching``), so an edit of anything else keeps them. A page that shows a
+    model's rows, or filters or counts by them, names it; ``()`` (the default) is every tracker table."""
+
+    depends_on = ()
+
+    def data_version(self):
+        return caching.data_version(*self.depends_on)
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        paginator.depends_on = self.depends_on
+        return paginator
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(data_version=self.data_version, **kwargs)
+
+
+#: What a record's evidence badge and citations read, and what its status history reads besides.
+EVIDENCE = (Citation, Source)
+UPDATES = (StatusUpdate, *EVIDENCE)
 
 
 class NearestPageMixin:
@@ -89,10 +117,11 @@ class FilteredListView(NearestPageMixin, FilterView):
         return {**super().get_filterset_kwargs(filterset_class), "data": self.query_without_page() or None}
 
 
-class RecordListView(FilteredListView):
+class RecordListView(RememberedPage, FilteredListView):
     """A filtered, sorted, paginated list of one kind of record, or all of it as CSV.
 
-    Subclasses name the model, the filterset and the CSV columns. With
+    Subclasses name the model, the filterset, the CSV columns and what the rows show or are filtered,
+    searched and sorted by (``depends_on``: its focus areas, organisations, status updates…). With
     ``export_csv=True`` the same filtered and sorted rows stream as CSV.
     """
 
@@ -149,7 +178,7 @@ class RecordListView(FilteredListView):
         return super().get_page(paginator)
 
 
-class RecordDetailView(DetailView):
+class RecordDetailView(RememberedPage, DetailView):
     """A published record. Its body is rendered once per language and version of the data, so the view
     reads only the record's row (is it public? its title); ``record``, the record with everything the
     body shows, is read when the body is rendered."""
@@ -173,40 +202,59 @@ class InitiativeListView(RecordListView):
     model = Initiative
     filterset_class = InitiativeFilterSet
     csv_columns = exports.INITIATIVE_COLUMNS
+    depends_on = (Initiative, FocusArea, Organisation, *UPDATES)
 
 
 class ChallengeListView(RecordListView):
     model = Challenge
     filterset_class = ChallengeFilterSet
     csv_columns = exports.CHALLENGE_COLUMNS
+    depends_on = (Challenge, FocusArea, *UPDATES)
 
 
 class RecommendationListView(RecordListView):
     model = Recommendation
     filterset_class = RecommendationFilterSet
     csv_columns = exports.RECOMMENDATION_COLUMNS
+    depends_on = (Recommendation, FocusArea, Organisation, *UPDATES)
 
 
 class VisitListView(RecordListView):
     model = Visit
     filterset_class = VisitFilterSet
     csv_columns = exports.VISIT_COLUMNS
+    depends_on = (Visit, FocusArea, Organisation, *EVIDENCE)
 
 
+# A detail page shows the titles of the records it links to, so it depends on their kinds too.
 class InitiativeDetailView(RecordDetailView):
+    """An initiative's visits are remembered apart (``visits``), under the visits' version: an edit of a visit
+    re-reads them alone, and the rest of the page is kept."""
+
     model = Initiative
+    depends_on = (Initiative, Milestone, FocusArea, Organisation, Challenge, Recommendation, *UPDATES)
+
+    def get_record(self):
+        return Initiative.objects.for_detail(visits=False).get(pk=self.object.pk)
+
+    def get_context_data(self, **kwargs):
+        visits = SimpleLazyObject(lambda: list(Visit.objects.published().filter(initiatives=self.object)))
+        return super().get_context_data(visits=visits, visits_version=lambda: caching.data_version(Visit), **kwargs)
 
 
 class ChallengeDetailView(RecordDetailView):
     model = Challenge
+    depends_on = (Challenge, FocusArea, Initiative, Recommendation, *UPDATES)
 
 
 class RecommendationDetailView(RecordDetailView):
     model = Recommendation
+    depends_on = (Recommendation, FocusArea, Organisation, Visit, Challenge, Initiative, *UPDATES)
 
 
 class VisitDetailView(RecordDetailView):
     model = Visit
+    depends_on = (Visit, FocusArea, Organisation, Initiative, Recommendation, *EVIDENCE)
 
 
 class HomeView(TemplateView):
@@ -311,7 +359,7 @@ def events_by_year(rows):
     return [(year, list(items)) for year, items in itertools.groupby(events, lambda event: event["when"].year)]
 
 
-class TimelineView(FilteredListView):
+class TimelineView(RememberedPage, FilteredListView):
     """Milestones of initiatives and visits in one chronology, a page at a time, grouped by year."""
 
     template_name = "tracker/timeline.html"
@@ -319,6 +367,7 @@ class TimelineView(FilteredListView):
     model = Milestone
     paginate_by = 100
     paginator_class = CachedCountPaginator
+    depends_on = (Milestone, Initiative, Visit, FocusArea)
 
     def get_queryset(self):
         return Milestone.objects.filter(initiative__published=True)
@@ -384,36 +433,29 @@ class ChangesView(NearestPageMixin, TemplateView):
         return super().get_context_data(form=form, listing=listing, **kwargs)
 
 
+#: The kinds of row a citation supports: a citation is public while its record (a milestone's initiative) is
+#: published, and a page listing citations shows their records' titles.
+CITED = (Initiative, Milestone, Challenge, Recommendation, Visit)
+
+
 class SourceListView(ListView):
-    """The published sources, each with how many public facts cite it (counted once per version of the data)."""
+    """The published sources, each with how many public facts cite it (a count the database keeps:
+    ``tracker.counts``)."""
 
     def get_queryset(self):
-        return Source.objects.published()
-
-    def get_context_data(self, **kwargs):
-        counts = remember("source-citation-counts", public_citation_counts)
-        sources = list(self.object_list)
-        for source in sources:
-            source.citation_count = counts.get(source.pk, 0)
-        return super().get_context_data(object_list=sources, **kwargs)
+        return Source.objects.published().defer("text", "original", "search_document").with_citation_count()
 
 
-def public_citation_counts():
-    """``{source id: public citations}`` of the published sources."""
-    citations = Citation.objects.public().values_list("source").annotate(n=Count("pk")).order_by()
-    return dict(citations)
-
-
-class SourceDetailView(NearestPageMixin, SingleObjectMixin, ListView):
+class SourceDetailView(RememberedPage, NearestPageMixin, SingleObjectMixin, ListView):
     """A published source: its archived text with the passages public records cite marked and linked
     to them, and those citations a page at a time. Both are read only when the page body is rendered."""
 
     template_name = "tracker/source_detail.html"
     paginate_by = 50
-    paginator_class = CachedCountPaginator
+    depends_on = (Source, Citation, *CITED)
 
     def get(self, request, *args, **kwargs):
-        sources = Source.objects.published().defer("text", "original")
+        sources = Source.objects.published().defer("text", "original", "search_document").with_citation_count()
         self.object = self.get_object(
             queryset=sources.annotate(
                 has_text=ExpressionWrapper(~Q(text=""), output_field=BooleanField()),
@@ -424,11 +466,18 @@ class SourceDetailView(NearestPageMixin, SingleObjectMixin, ListView):
 
     def get_queryset(self):
         return (
-            Citation.objects.filter(source=self.object)
-            .public()
-            .select_related("initiative", "milestone__initiative", "challenge", "recommendation", "visit")
+            # in the order of the index citation_source_page (which leaves out status updates': never public),
+            # each checked as read (``cited_record_published``), the records they cite read after, by id
+            Citation.objects.filter(cited_record_published(), source=self.object, status_update=None)
+            .defer("search_document")
+            .prefetch_related(*cited_titles())
             .order_by(F("start").asc(nulls_last=True), "pk")
         )
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        paginator.count = self.object.citation_count  # the count the database keeps: no query
+        return paginator
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(paragraphs=SimpleLazyObject(self.archived_text), **kwargs)
@@ -439,6 +488,24 @@ class SourceDetailView(NearestPageMixin, SingleObjectMixin, ListView):
             return []
         text = Source.objects.filter(pk=self.object.pk).values_list("text", flat=True).get()
         return passages.paragraphs(text, self.get_queryset().filter(start__isnull=False))
+
+
+def cited_titles():
+    """What a source's page shows of the records its citations support: their titles and addresses."""
+    titles = ("title", "slug")
+    return [
+        *(Prefetch(name, model.objects.only(*titles)) for name, model in RECORD_FIELDS),
+        Prefetch("milestone", Milestone.objects.only("title", "date", "date_precision", "initiative")),
+        Prefetch("milestone__initiative", Initiative.objects.only(*titles)),
+    ]
+
+
+RECORD_FIELDS = [
+    ("initiative", Initiative),
+    ("challenge", Challenge),
+    ("recommendation", Recommendation),
+    ("visit", Visit),
+]
 
 
 def source_original(request, slug):
@@ -487,7 +554,12 @@ def public_terms(vocabulary):
     return used_by_published(vocabulary, *CARRIED_BY[vocabulary])
 
 
-class VocabularyDetailView(DetailView):
+def carriers_of(vocabulary):
+    """What a vocabulary's pages show: its terms and the records that carry them."""
+    return (vocabulary, *(model for model, _r, _f in CARRIERS[vocabulary]))
+
+
+class VocabularyDetailView(RememberedPage, DetailView):
     """A focus area or organisation with the first published records of each kind that carry it."""
 
     template_name = "tracker/vocabulary_detail.html"
@@ -497,18 +569,24 @@ class VocabularyDetailView(DetailView):
         return public_terms(self.model)
 
     def get_context_data(self, **kwargs):
-        groups = [self.group(*carrier) for carrier in CARRIERS[self.model]]
+        groups = SimpleLazyObject(self.groups)  # read only when the page body is rendered
         return super().get_context_data(groups=groups, kind=self.model._meta.verbose_name.capitalize(), **kwargs)
 
-    def group(self, model, relations, list_filter):
+    def groups(self):
+        totals = dict(kept_term_counts(self.model).filter(term_id=self.object.pk).values_list("kind", "n"))
+        return [
+            self.group(model, relations, list_filter, totals) for model, relations, list_filter in CARRIERS[self.model]
+        ]
+
+    def group(self, model, relations, list_filter, totals):
         """The first records of ``model`` that carry the term, their total, and the list of them all when longer.
 
         The records come in their list's order, so "See all" continues where they
         stop; as a semi-join (``filter_related``), the first 20 come straight from
-        the list's index, and the total is remembered.
+        the list's index. The totals are those the database keeps (``tracker.counts``).
         """
         records = filter_related(model.objects.published(), carrying(relations, self.object))
-        total = remember(f"carrying:{model._meta.label}:{self.model._meta.label}:{self.object.pk}", records.count)
+        total = totals.get(model._meta.model_name, 0)
         more_url = filtered_list_url(model, list_filter, self.object) if total > self.records_per_group else None
         return {
             "name": model._meta.verbose_name_plural,
@@ -518,45 +596,40 @@ class VocabularyDetailView(DetailView):
         }
 
 
+def kept_term_counts(vocabulary):
+    """The counts the database keeps of the published records of each kind carrying each term (``tracker.counts``)."""
+    return TermCount.objects.filter(vocabulary=vocabulary._meta.model_name)
+
+
 class FocusAreaDetailView(VocabularyDetailView):
     model = FocusArea
+    depends_on = carriers_of(FocusArea)
 
 
 class OrganisationDetailView(VocabularyDetailView):
     model = Organisation
-
-
-def carried_counts(model, relations):
-    """``{term id: how many published records of model carry it}`` through any of ``relations`` (one or two),
-    a grouped count per relation: a record carrying a term both ways counts once."""
-    records = model.objects.published().order_by()
-    counts = Counter()
-    for relation in relations:
-        carried = records.filter(**{f"{relation}__isnull": False}).values_list(relation)
-        counts.update(dict(carried.annotate(n=Count("pk", distinct=True))))
-    for first, second in itertools.combinations(relations, 2):
-        both = records.filter(**{second: F(first)}).values_list(first)
-        counts.subtract(dict(both.annotate(n=Count("pk", distinct=True))))
-    return counts
+    depends_on = carriers_of(Organisation)
 
 
 def term_counts(vocabulary):
-    """The terms in use and, for each kind of record, ``{term id: count}``: a query for the terms and one
-    per relation (and per pair of relations) of each kind, however many terms there are."""
+    """The terms in use and, for each kind of record, ``{term id: count}``: two queries, however many terms."""
     terms = list(public_terms(vocabulary).defer("description", "search_document"))
-    return terms, [carried_counts(model, relations) for model, relations, _f in CARRIERS[vocabulary]]
+    counts = {model._meta.model_name: Counter() for model, _r, _f in CARRIERS[vocabulary]}
+    for kind, term, n in kept_term_counts(vocabulary).values_list("kind", "term_id", "n"):
+        counts[kind][term] = n
+    return terms, list(counts.values())
 
 
-class VocabularyIndexView(TemplateView):
+class VocabularyIndexView(RememberedPage, TemplateView):
     """Every focus area or organisation that published records carry, with how many of each kind do."""
 
     template_name = "tracker/vocabulary_index.html"
     model = None
 
     def get_context_data(self, **kwargs):
-        """``terms``: ``[(term, [(count, URL of the list filtered by the term), …]), …]``, the counts remembered."""
+        """``terms``: ``[(term, [(count, URL of the list filtered by the term), …]), …]``."""
         carriers = CARRIERS[self.model]
-        terms, counts = remember(f"term-counts:{self.model._meta.label}", lambda: term_counts(self.model))
+        terms, counts = term_counts(self.model)
         rows = [
             (
                 term,
@@ -577,10 +650,12 @@ class VocabularyIndexView(TemplateView):
 
 class FocusAreaIndexView(VocabularyIndexView):
     model = FocusArea
+    depends_on = carriers_of(FocusArea)
 
 
 class OrganisationIndexView(VocabularyIndexView):
     model = Organisation
+    depends_on = carriers_of(Organisation)
 
 
 class SearchForm(forms.Form):
