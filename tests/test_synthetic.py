@@ -107,6 +107,21 @@ def test_a_load_without_triggers_leaves_what_the_triggers_would():
     assert without == with_triggers
 
 
+def index_definitions():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename LIKE 'tracker_%' ORDER BY 1")
+        return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes built after the load on PostgreSQL")
+def test_a_load_leaves_every_index_as_it_was():
+    before = index_definitions()
+
+    synthetic.generate(20, now=NOW)
+
+    assert index_definitions() == before and any(name == "citation_search" for name, _definition in before)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="triggers skipped by a PostgreSQL superuser")
 def test_a_load_without_triggers_moves_the_data_versions():
     models = (Initiative, Challenge, Recommendation, StatusUpdate, Citation)
