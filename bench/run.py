@@ -768,6 +768,13 @@ def report(args, results, chart_name):
         *growth_section(results),
         "",
     ]
+    pair = growth_pair(list(from_scale))
+    if pair and pair != (100_000, 1_000_000):
+        lines += [
+            f"The growth is from {pair[0]:,} to {pair[1]:,} initiatives (the targets' is from 100,000 to "
+            "1,000,000), judged against the same limits.",
+            "",
+        ]
     for result in results:
         lines += [*pages_section(result), ""]
     diagnosed = [line for result in results for line in diagnoses_section(result)]
@@ -805,7 +812,6 @@ def report(args, results, chart_name):
         "```",
         "",
     ]
-    del from_scale
     return "\n".join(lines)
 
 
