@@ -27,6 +27,7 @@ import os
 import platform
 import re
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -562,6 +563,8 @@ def library_defaults(count):
 def measure_scale(args, scale, diagnosed, main):
     """Run in a subprocess per scale: the pages (with ``diagnosed`` misses), and at the ``main`` scale the
     CSV export, the import and the baselines; printed as JSON."""
+    # stopped, it still undoes the edit it is in (``edited``)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     configure()
     from django.db import connection
 
