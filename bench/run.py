@@ -532,8 +532,22 @@ def measure_import(count, repeat):
             rates[step].append(count / seconds)
         landed = Initiative.objects.filter(slug__startswith="imported-").count()
         assert landed == count, f"{landed} of {count} rows landed"
-        Initiative.objects.filter(slug__startswith="imported-").delete()
+        forget_imports()
     return {step: statistics.median(values) for step, values in rates.items()}
+
+
+def forget_imports():
+    """Delete the imported initiatives and the history their import and deletion wrote (the records'
+    rows, their links' and their citations'), so that reruns find the same data."""
+    from django.db import transaction
+
+    from tracker.models import Citation, Initiative
+
+    with transaction.atomic():
+        ids = list(Initiative.objects.filter(slug__startswith="imported-").values_list("pk", flat=True))
+        Initiative.objects.filter(pk__in=ids).delete()
+        Initiative.history.filter(id__in=ids).delete()
+        Citation.history.filter(initiative_id__in=ids).delete()
 
 
 def library_defaults(count):

@@ -13,7 +13,7 @@ from django.db import connection
 from bench import run
 from bench.chart import growth_svg
 from tests.factories import InitiativeFactory
-from tracker.models import Initiative
+from tracker.models import Citation, Initiative
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
 
@@ -116,3 +116,16 @@ def test_the_chart_draws_a_line_per_series_on_log_axes():
     assert [path.get("stroke-dasharray") for path in paths] == [None, "6 4", None]
     texts = [text.text for text in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert {"10k", "100k", "1M", "1 s", "100 ms", "Lists", "Floor"} <= set(texts)
+
+
+@pytest.mark.django_db
+def test_the_benchmark_s_imports_leave_no_history_behind():
+    kept = InitiativeFactory(slug="kept")
+    imported = InitiativeFactory(slug="imported-1")
+    history = Initiative.history.count()
+
+    run.forget_imports()
+
+    assert list(Initiative.objects.all()) == [kept]
+    assert not Initiative.history.filter(id=imported.pk).exists() and Initiative.history.count() < history
+    assert not Citation.history.filter(initiative_id=imported.pk).exists()
