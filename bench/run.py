@@ -1,21 +1,25 @@
-"""Benchmark of the public pages, the CSV export and the admin import, with baselines from the same run.
+"""Benchmark of the public pages at several sizes of data, the CSV export and the admin import, with
+baselines from the same run.
 
-    .venv/bin/python bench/run.py                  # 100,000 initiatives, writes bench/results.md
-    .venv/bin/python bench/run.py --scale 2000 --repeat 5 --output -   # a quick run (what CI does)
+    .venv/bin/python bench/run.py --scales 10000,100000,1000000 --reuse   # what ``make bench`` runs
+    .venv/bin/python bench/run.py --scale 2000 --repeat 5 --output -        # a quick run (what CI does)
 
-It builds its own PostgreSQL database (``BENCH_DATABASE_URL``, default
-``postgres://postgres@127.0.0.1:5432/tracker_bench``; the name must end in
-``_bench`` because it is dropped and recreated), loads the fixtures plus
-``generate_data --scale N``, and measures in-process through Django's test
-client with production settings (``DJANGO_DEBUG`` off): the time is the
-server's time for the whole request (middleware, queries, templates), without
-the network. Baselines are measured in the same run so figures compare on a
-noisy machine: a one-query view (the framework floor, with and without
-persistent connections), PostgreSQL ``COPY`` out of and into the initiatives
-table, and django-import-export with its default settings.
+Each scale has its own PostgreSQL database (``database_url``: ``BENCH_DATABASE_URL``,
+default ``postgres://postgres@127.0.0.1:5432/tracker_bench``, for 100,000 or a single
+scale, ``tracker_10k_bench`` and the like for the others; a name must end in
+``_bench`` because it is dropped and recreated), with the fixtures plus
+``generate_data --scale N``; ``--reuse`` keeps one that holds its scale, migrated.
+Each scale is measured in its own process, in-process through Django's test client
+with production settings (``DJANGO_DEBUG`` off): the time is the server's time for
+the whole request (middleware, queries, templates), without the network. Baselines
+are measured in the same run so figures compare on a noisy machine: a one-query
+view (the framework floor, with and without persistent connections), PostgreSQL
+``COPY`` out of and into the initiatives table, and django-import-export with its
+default settings. The report is ``bench/results.md``, its chart ``bench/growth.svg``.
 """
 
 import argparse
+import contextlib
 import datetime
 import io
 import json
@@ -23,6 +27,7 @@ import os
 import platform
 import re
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -31,39 +36,21 @@ from pathlib import Path
 from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
+
+# The targets, as multiples of the floor: a first request with nothing remembered, a search's, a warm
+# request; and the growth allowed from 100,000 to 1,000,000 initiatives (a search's).
+COLD, COLD_SEARCH, WARM = 25, 50, 5
+GROWTH, GROWTH_SEARCH = 1.5, 3
+PROFILE_LINES = 15
 
 
 class Page(NamedTuple):
     label: str
     url: str
-
-
-class Timing(NamedTuple):
-    """Milliseconds over the timed rounds."""
-
-    median: float
-    p95: float
-
-
-class FirstRequest(NamedTuple):
-    ms: float  # with nothing remembered
-    queries: int  # of a warm request
-
-
-class PageResult(NamedTuple):
-    """One row of the pages' table."""
-
-    label: str
-    url: str
-    timing: Timing
-    first: FirstRequest
-
-
-class CsvResult(NamedTuple):
-    label: str
-    url: str
-    figures: dict  # rows, seconds, growth_mb, peak_mb (from ``csv_child``)
+    own: str | None  # the model whose edit is of this page's own kind
+    unrelated: str | None  # one whose edit is not
 
 
 class CopyRates(NamedTuple):
@@ -81,7 +68,6 @@ class DefaultRates(NamedTuple):
 
 def configure():
     """Production settings on the benchmark database, before Django is imported."""
-    sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -96,6 +82,47 @@ def configure():
     django.setup()
 
 
+def label(scale):
+    """``10k``, ``1m``: a scale as a database name or a column heading says it."""
+    for size, suffix in ((1_000_000, "m"), (1_000, "k")):
+        if scale % size == 0:
+            return f"{scale // size}{suffix}"
+    return str(scale)
+
+
+def database_url(scale, scales):
+    """Each scale's own database: ``BENCH_DATABASE_URL``'s for a single scale and for 100,000 (so the default
+    ``tracker_bench`` holds 100,000 as before), else its name with the scale before ``_bench``
+    (``tracker_10k_bench``, ``tracker_1m_bench``)."""
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    if len(scales) == 1 or scale == 100_000:
+        return url
+    head, name = url.rsplit("/", 1)
+    return f"{head}/{name.removesuffix('_bench')}_{label(scale)}_bench"
+
+
+def prepare_database(scale, reuse):
+    """The database of ``scale``: with ``reuse``, the one of an earlier run if it holds ``scale`` synthetic
+    initiatives, migrated so that new migrations apply; otherwise dropped, recreated and filled. Returns the
+    seconds ``generate_data`` took, or None for a reused database."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    if reuse:
+        try:
+            call_command("migrate", verbosity=0)
+        except OperationalError:  # no such database yet
+            connection.close()
+        else:
+            from tracker.models import Initiative
+
+            if Initiative.objects.filter(slug__startswith="gen-").count() == scale:
+                call_command("collectstatic", interactive=False, verbosity=0)
+                return None
+    return create_database(scale)
+
+
 def create_database(scale):
     """Drop and recreate the benchmark database, then fill it."""
     import psycopg
@@ -108,6 +135,7 @@ def create_database(scale):
         sys.exit(f"Refusing to drop {name!r}: the benchmark database's name must end in _bench.")
     params.pop("cursor_factory", None)
     params.pop("context", None)
+    connection.close()
     with psycopg.connect(**params, dbname="postgres", autocommit=True) as server:
         server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.execute(f'CREATE DATABASE "{name}"')
@@ -132,8 +160,38 @@ def timed_get(client, url):
     return (time.perf_counter() - started) * 1000
 
 
-def first_request(client, url):
-    """The time of a GET with nothing remembered (as after any change to the data), then the queries of a
+@contextlib.contextmanager
+def edited(model_name):
+    """One committed edit of a record of ``model_name`` through the ORM, as staff make one (its ``save()``,
+    history and all): the first record's title, name or note gets " (edited)". Undone on leaving: the row's
+    columns restored as they were and the history rows the edit made deleted, so that reruns find the
+    same data."""
+    from django.apps import apps
+    from django.db import transaction
+    from django.utils import timezone
+
+    model = apps.get_model("tracker", model_name)
+    record = model.objects.order_by("pk").first()
+    field = next(name for name in ("title", "name", "note") if hasattr(record, name))
+    columns = [f.attname for f in model._meta.concrete_fields if not (f.primary_key or f.generated)]
+    before = model.objects.filter(pk=record.pk).values(*columns).get()
+    since = timezone.now()
+    setattr(record, field, f"{getattr(record, field)} (edited)")
+    with transaction.atomic():
+        record.save()
+    try:
+        yield
+    finally:
+        with transaction.atomic():
+            model.objects.filter(pk=record.pk).update(**before)
+            if hasattr(model, "history"):
+                model.history.filter(id=record.pk, history_date__gte=since).delete()
+
+
+def first_requests(client, page):
+    """The times of a page's first request in three cases: with nothing remembered (``forget_answers()``,
+    as a new process or, before answers were kept per table, any edit), after an edit of an unrelated kind
+    and after an edit of the page's own kind (each after the page was remembered); then the queries of a
     warm GET."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -141,12 +199,19 @@ def first_request(client, url):
     from tracker.caching import forget_answers
 
     forget_answers()
-    first = timed_get(client, url)
-    timed_get(client, url)
+    figures = {"nothing": timed_get(client, page.url)}
+    for case, model_name in (("unrelated", page.unrelated), ("own", page.own)):
+        figures[case] = None
+        if model_name:
+            timed_get(client, page.url)
+            with edited(model_name):
+                figures[case] = timed_get(client, page.url)
+    timed_get(client, page.url)
     with CaptureQueriesContext(connection) as queries:
-        timed_get(client, url)
+        timed_get(client, page.url)
     # counted now: the captured list is read lazily from a log the next request clears
-    return FirstRequest(first, len(queries))
+    figures["queries"] = len(queries)
+    return figures
 
 
 def timed_rounds(client, urls, repeat):
@@ -161,11 +226,15 @@ def timed_rounds(client, urls, repeat):
     figures = {}
     for url, values in times.items():
         values.sort()
-        figures[url] = Timing(statistics.median(values), values[min(len(values) - 1, round(0.95 * (len(values) - 1)))])
+        figures[url] = {
+            "median": statistics.median(values),
+            "p95": values[min(len(values) - 1, round(0.95 * (len(values) - 1)))],
+        }
     return figures
 
 
 def page_urls():
+    """The pages, each with the kind of record whose edit is its own and one whose edit is unrelated."""
     from tracker.models import Challenge, Initiative, Recommendation, Visit
 
     def with_updates(model):
@@ -176,34 +245,42 @@ def page_urls():
         return slugs.values_list("slug", flat=True)[slugs.count() // 2]
 
     pages = [
-        ("Initiatives, page 1", "/initiatives/"),
-        ("Initiatives, search `q`", "/initiatives/?q=cyber+defence"),
-        ("Initiatives, 3 filters", "/initiatives/?status=ongoing&kind=programme&focus_area=cyber-defence"),
-        ("Initiatives, sorted by start (desc)", "/initiatives/?sort=-start"),
-        ("Initiatives, page 2000", "/initiatives/?page=2000"),
+        ("Initiatives, page 1", "/initiatives/", "Initiative"),
+        ("Initiatives, search `q`", "/initiatives/?q=cyber+defence", "Initiative"),
+        (
+            "Initiatives, 3 filters",
+            "/initiatives/?status=ongoing&kind=programme&focus_area=cyber-defence",
+            "Initiative",
+        ),
+        ("Initiatives, sorted by start (desc)", "/initiatives/?sort=-start", "Initiative"),
+        ("Initiatives, page 2000", "/initiatives/?page=2000", "Initiative"),
         (
             "Initiatives, search + filters + sort + page 20",
             "/initiatives/?q=training&status=ongoing&sort=title&page=20",
+            "Initiative",
         ),
-        ("Challenges, page 1", "/challenges/"),
-        ("Recommendations, page 1", "/recommendations/"),
-        ("Visits, page 1", "/visits/"),
-        ("Timeline", "/timeline/"),
-        ("What changed", "/changes/"),
-        ("What changed, status updates of initiatives", "/changes/?kind=initiative"),
-        ("Initiatives, overdue", "/initiatives/?overdue=yes"),
-        ("Initiatives, sorted by latest update", "/initiatives/?sort=-updated"),
-        ("Home", "/"),
-        ("Sources", "/sources/"),
-        ("Source detail", "/sources/gen-source-1/"),
-        ("Focus area detail", "/focus-areas/cyber-defence/"),
-        ("Initiative detail", f"/initiatives/{middle(Initiative)}/"),
-        ("Initiative detail, with status history", f"/initiatives/{with_updates(Initiative)}/"),
-        ("Challenge detail", f"/challenges/{middle(Challenge)}/"),
-        ("Recommendation detail", f"/recommendations/{middle(Recommendation)}/"),
-        ("Visit detail", f"/visits/{middle(Visit)}/"),
+        ("Challenges, page 1", "/challenges/", "Challenge"),
+        ("Recommendations, page 1", "/recommendations/", "Recommendation"),
+        ("Visits, page 1", "/visits/", "Visit"),
+        ("Timeline", "/timeline/", "Milestone"),
+        ("What changed", "/changes/", "StatusUpdate"),
+        ("What changed, status updates of initiatives", "/changes/?kind=initiative", "StatusUpdate"),
+        ("Initiatives, overdue", "/initiatives/?overdue=yes", "Initiative"),
+        ("Initiatives, sorted by latest update", "/initiatives/?sort=-updated", "Initiative"),
+        ("Home", "/", "Initiative"),
+        ("Sources", "/sources/", "Source"),
+        ("Source detail", "/sources/gen-source-1/", "Source"),
+        ("Focus area detail", "/focus-areas/cyber-defence/", "FocusArea"),
+        ("Initiative detail", f"/initiatives/{middle(Initiative)}/", "Initiative"),
+        ("Initiative detail, with status history", f"/initiatives/{with_updates(Initiative)}/", "Initiative"),
+        ("Challenge detail", f"/challenges/{middle(Challenge)}/", "Challenge"),
+        ("Recommendation detail", f"/recommendations/{middle(Recommendation)}/", "Recommendation"),
+        ("Visit detail", f"/visits/{middle(Visit)}/", "Visit"),
     ]
-    return [Page(label, url) for label, url in pages]
+    # an edit of a visit is unrelated to most pages; to those that show visits, one of an initiative
+    return [
+        Page(label, url, own, "Initiative" if own in ("Visit", "Milestone") else "Visit") for label, url, own in pages
+    ]
 
 
 def floor_urlconf():
@@ -223,25 +300,96 @@ def floor_urlconf():
     return "bench_urls"
 
 
+def is_search(url):
+    return "q=" in url
+
+
+def meets(ms, floor, url, cold):
+    """Whether a page's time meets its target: cold ≤ 25 × the floor (search 50 ×), warm ≤ 5 ×."""
+    if cold:
+        return ms <= floor * (COLD_SEARCH if is_search(url) else COLD)
+    return ms <= floor * WARM
+
+
 def measure_pages(repeat):
+    """The floor, then every page: first requests, warm median and p95, queries; for each page whose first
+    request with nothing remembered misses its target, a diagnosis of that request (``diagnose``)."""
     from django.db import connection
     from django.test import Client, override_settings
 
     client = Client()
-    floor = Page("**Floor**: one-query view, persistent connection", "/bench/floor/")
+    floor = Page("**Floor**: one-query view, persistent connection", "/bench/floor/", None, None)
     with override_settings(ROOT_URLCONF=floor_urlconf()):
         connection.close()
         connection.settings_dict["CONN_MAX_AGE"] = 0
-        without_persistence = first_request(client, floor.url)
+        without_persistence = first_requests(client, floor)
         timing_without = timed_rounds(client, [floor.url], repeat)[floor.url]
         connection.close()
         connection.settings_dict["CONN_MAX_AGE"] = 60
         pages = [floor, *page_urls()]
-        firsts = {page.url: first_request(client, page.url) for page in pages}
+        for page in pages:  # the process's own first requests (templates loaded, URLs compiled) are not timed
+            timed_get(client, page.url)
+        firsts = {page.url: first_requests(client, page) for page in pages}
         timed = timed_rounds(client, [page.url for page in pages], repeat)
-    rows = [PageResult(page.label, page.url, timed[page.url], firsts[page.url]) for page in pages]
-    rows.insert(1, PageResult("Floor, new connection per request", floor.url, timing_without, without_persistence))
-    return timed[floor.url].median, rows
+        floor_ms = timed[floor.url]["median"]
+        rows = [{"label": page.label, "url": page.url, **timed[page.url], **firsts[page.url]} for page in pages]
+        for row in rows[1:]:
+            if not meets(row["nothing"], floor_ms, row["url"], cold=True):
+                row["diagnosis"] = diagnose(client, row["url"])
+    rows.insert(
+        1,
+        {"label": "Floor, new connection per request", "url": floor.url, **timing_without, **without_persistence},
+    )
+    return floor_ms, rows
+
+
+def diagnose(client, url):
+    """Why a first request with nothing remembered is slow: its queries (count, SQL time), the plan of the
+    slowest ``SELECT`` (``EXPLAIN (ANALYZE, BUFFERS)``, run again after the request) and the functions of
+    the request: the project's with the most cumulative time, and any with the most time of its own
+    (cProfile)."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.caching import forget_answers
+
+    forget_answers()
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as captured:
+        profiler.runcall(timed_get, client, url)
+    queries = [(float(query["time"]) * 1000, query["sql"]) for query in captured.captured_queries]
+    selects = [query for query in queries if query[1].lstrip().upper().startswith(("SELECT", "WITH"))]
+    slowest_ms, slowest = max(selects) if selects else (0.0, "")
+    plan = ""
+    if slowest:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {slowest}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    own, anywhere = io.StringIO(), io.StringIO()
+    pstats.Stats(profiler, stream=own).sort_stats("cumulative").print_stats(
+        re.escape(str(ROOT)) + r"/(tracker|config)/", PROFILE_LINES
+    )
+    pstats.Stats(profiler, stream=anywhere).sort_stats("tottime").print_stats(PROFILE_LINES)
+    return {
+        "queries": len(queries),
+        "sql_ms": sum(ms for ms, _sql in queries),
+        "slowest_ms": slowest_ms,
+        "slowest_sql": slowest,
+        "plan": plan,
+        "profile": profile_table(own.getvalue()),
+        "own_time": profile_table(anywhere.getvalue()),
+    }
+
+
+def profile_table(printed):
+    """pstats' printed table, from its heading on, paths shortened to the project or the package."""
+    lines = printed.splitlines()
+    start = next((n for n, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+    site = re.compile(r"\S*/(?:site-packages|lib/python3\.\d+)/")
+    return "\n".join(site.sub("", line.replace(str(ROOT) + "/", "")) for line in lines[start:] if line.strip())
 
 
 def search_plan():
@@ -254,7 +402,7 @@ def search_plan():
     queryset = search(Initiative.objects.published(), "cyber defence")[:20]
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}", params)
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
@@ -285,7 +433,7 @@ def measure_csv():
         output = subprocess.run(
             [sys.executable, __file__, "--csv-child", url], capture_output=True, text=True, check=True, env=os.environ
         ).stdout
-        results.append(CsvResult(label, url, json.loads(output.strip().splitlines()[-1])))
+        results.append({"label": label, "url": url, **json.loads(output.strip().splitlines()[-1])})
     return results
 
 
@@ -384,8 +532,22 @@ def measure_import(count, repeat):
             rates[step].append(count / seconds)
         landed = Initiative.objects.filter(slug__startswith="imported-").count()
         assert landed == count, f"{landed} of {count} rows landed"
-        Initiative.objects.filter(slug__startswith="imported-").delete()
+        forget_imports()
     return {step: statistics.median(values) for step, values in rates.items()}
+
+
+def forget_imports():
+    """Delete the imported initiatives and the history their import and deletion wrote (the records'
+    rows, their links' and their citations'), so that reruns find the same data."""
+    from django.db import transaction
+
+    from tracker.models import Citation, Initiative
+
+    with transaction.atomic():
+        ids = list(Initiative.objects.filter(slug__startswith="imported-").values_list("pk", flat=True))
+        Initiative.objects.filter(pk__in=ids).delete()
+        Initiative.history.filter(id__in=ids).delete()
+        Citation.history.filter(initiative_id__in=ids).delete()
 
 
 def library_defaults(count):
@@ -412,53 +574,240 @@ def library_defaults(count):
     return DefaultRates(export_rate, import_rate)
 
 
-def report(args, generate_seconds, floor, pages, csvs, copy, imports, defaults, plan):
+def measure_scale(args, scale, diagnosed, main):
+    """Run in a subprocess per scale: the pages (with ``diagnosed`` misses), and at the ``main`` scale the
+    CSV export, the import and the baselines; printed as JSON."""
+    # stopped, it still undoes the edit it is in (``edited``)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
+    configure()
     from django.db import connection
 
     from tracker.models import Citation, Initiative
 
+    generate_seconds = prepare_database(scale, args.reuse)
+    floor, pages = measure_pages(args.repeat)
+    if not diagnosed:
+        for page in pages:
+            page.pop("diagnosis", None)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {postgres}"
+    result = {
+        "scale": scale,
+        "database": connection.settings_dict["NAME"],
+        "generate_seconds": generate_seconds,
+        "initiatives": Initiative.objects.count(),
+        "citations": Citation.objects.count(),
+        "postgres": postgres,
+        "floor": floor,
+        "pages": pages,
+    }
+    if main:
+        result.update(
+            csv=measure_csv(),
+            copy=copy_baseline()._asdict(),
+            imports=measure_import(args.import_rows, args.import_repeat),
+            defaults=library_defaults(args.default_rows)._asdict(),
+            search_plan=search_plan(),
+        )
+    print(json.dumps(result))
+
+
+def growth_pair(scales):
+    """The two scales growth is reported between: 100,000 and 1,000,000 when both were run, else the two
+    largest."""
+    if 100_000 in scales and 1_000_000 in scales:
+        return 100_000, 1_000_000
+    return tuple(sorted(scales)[-2:]) if len(scales) > 1 else None
+
+
+def page_rows(results):
+    """``{label: {scale: page figures}}``, in the pages' order."""
+    rows = {}
+    for result in results:
+        for page in result["pages"]:
+            rows.setdefault(page["label"], {})[result["scale"]] = page
+    return rows
+
+
+def mark(ok):
+    return "✓" if ok else "✗"
+
+
+def over(ms, limit):
+    """How far a time is from its limit: ✓, or ✗ with the factor it is over by."""
+    return "✓" if ms <= limit else f"✗ {ms / limit:.1f} × over"
+
+
+def ms(value):
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def growth_section(results):
+    """Each page's warm and cold time at each scale, and the growth between the ``growth_pair``."""
+    scales = [result["scale"] for result in results]
+    floors = {result["scale"]: result["floor"] for result in results}
+    pair = growth_pair(scales)
+    heads = [f"Warm {label(scale)}" for scale in scales] + [f"Cold {label(scale)}" for scale in scales]
+    if pair:
+        heads += [f"Warm × {label(pair[0])}→{label(pair[1])}", f"Cold × {label(pair[0])}→{label(pair[1])}"]
+    lines = [
+        "| Page | " + " | ".join(heads) + " | Targets |",
+        "|---|" + "---:|" * len(heads) + "---|",
+    ]
+    for page_label, by_scale in page_rows(results).items():
+        if page_label.startswith(("**Floor", "Floor")):
+            continue
+        url = next(iter(by_scale.values()))["url"]
+        cells = [ms(by_scale[scale]["median"]) for scale in scales]
+        cells += [ms(by_scale[scale]["nothing"]) for scale in scales]
+        verdicts = []
+        for scale in scales:
+            page = by_scale[scale]
+            warm_ok = meets(page["median"], floors[scale], url, cold=False)
+            cold_ok = meets(page["nothing"], floors[scale], url, cold=True)
+            verdicts.append(f"{label(scale)} warm {mark(warm_ok)} cold {mark(cold_ok)}")
+        if pair:
+            limit = GROWTH_SEARCH if is_search(url) else GROWTH
+            for key in ("median", "nothing"):
+                ratio = by_scale[pair[1]][key] / by_scale[pair[0]][key]
+                cells.append(f"{ratio:.2f}")
+                verdicts.append(f"{'warm' if key == 'median' else 'cold'} growth {over(ratio, limit)}")
+        lines.append(f"| {page_label} | " + " | ".join(cells) + " | " + "; ".join(verdicts) + " |")
+    return lines
+
+
+def pages_section(result):
+    floor = result["floor"]
+    lines = [
+        f"## Pages at {result['scale']:,} initiatives (floor {floor:.1f} ms)",
+        "",
+        "| Page | URL | Median ms | p95 ms | × floor | First request ms: nothing remembered | after an unrelated "
+        "edit | after an edit of this kind | Queries | Cold target | Warm target |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for page in result["pages"]:
+        url, median = page["url"], page["median"]
+        cold_limit = floor * (COLD_SEARCH if is_search(url) else COLD)
+        targets = "" if page["label"].startswith(("**Floor", "Floor")) else (
+            f"| {over(page['nothing'], cold_limit)} | {over(median, floor * WARM)} "
+        )  # fmt: skip
+        lines.append(
+            f"| {page['label']} | `{url}` | {median:.1f} | {page['p95']:.1f} | {median / floor:.1f} "
+            f"| {ms(page['nothing'])} | {ms(page['unrelated'])} | {ms(page['own'])} | {page['queries']} "
+            + (targets or "| | ")
+            + "|"
+        )
+    return lines
+
+
+def diagnoses_section(result):
+    lines = []
+    for page in result["pages"]:
+        diagnosis = page.get("diagnosis")
+        if not diagnosis:
+            continue
+        limit = result["floor"] * (COLD_SEARCH if is_search(page["url"]) else COLD)
+        lines += [
+            f"### {page['label']} at {result['scale']:,}: {page['nothing']:,.0f} ms, "
+            f"{page['nothing'] / limit:.1f} × its cold target of {limit:.0f} ms",
+            "",
+            f"`{page['url']}`, nothing remembered: {diagnosis['queries']} queries, {diagnosis['sql_ms']:,.1f} ms "
+            f"in SQL; the slowest took {diagnosis['slowest_ms']:,.1f} ms. Its plan, run again:",
+            "",
+            "```sql",
+            diagnosis["slowest_sql"],
+            "```",
+            "",
+            "```",
+            diagnosis["plan"],
+            "```",
+            "",
+            f"The request profiled (cProfile, which slows Python down): the project's top {PROFILE_LINES} "
+            "functions by cumulative time,",
+            "",
+            "```",
+            diagnosis["profile"],
+            "```",
+            "",
+            f"and the top {PROFILE_LINES} of any code by time of their own:",
+            "",
+            "```",
+            diagnosis["own_time"],
+            "```",
+            "",
+        ]
+    return lines
+
+
+def report(args, results, chart_name):
+    from_scale = {result["scale"]: result for result in results}
+    main = next(result for result in results if "csv" in result)
+    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {main['postgres']}"
+    data = "; ".join(
+        f"{result['initiatives']:,} initiatives and {result['citations']:,} citations in `{result['database']}` ("
+        + (
+            "reused, migrated)"
+            if result["generate_seconds"] is None
+            else f"`generate_data --scale {result['scale']}` took {result['generate_seconds']:.1f} s)"
+        )
+        for result in results
+    )
     lines = [
         "# Benchmark results",
         "",
         f"Run on {datetime.datetime.now():%Y-%m-%d %H:%M} with `{' '.join(['bench/run.py', *sys.argv[1:]])}`.",
-        f"Machine: {machine}. Data: {Initiative.objects.count():,} initiatives, "
-        f"{Citation.objects.count():,} citations ("
-        + (
-            "the database of an earlier run, `--reuse`)."
-            if args.reuse
-            else f"`generate_data --scale {args.scale}` took {generate_seconds:.1f} s)."
-        ),
+        f"Machine: {machine}. Data: {data}.",
+        "",
         "Server time is measured in-process through Django's test client with production settings: middleware, "
-        f"queries and templates, no network; {args.repeat} requests per row after a warm-up, taken in rounds (every "
-        "page once per round) so that a slow spell of the machine falls on all pages alike. Counts, choice lists, "
-        "filter forms and rendered pages are remembered until the data changes (`tracker/caching.py`); the first "
-        "request of each row is made with nothing remembered, as after any change.",
+        f"queries and templates, no network; {args.repeat} requests per page after a warm-up, taken in rounds "
+        "(every page once per round) so that a slow spell of the machine falls on all pages alike. Each scale runs "
+        "in its own process on its own database. Counts, choice lists, filter forms and rendered pages are "
+        "remembered until the data they come from change (`tracker/caching.py`). Each page's first request is "
+        "timed three ways: with nothing remembered (`forget_answers()`, as in a new process), and, with the page "
+        "remembered, after one committed edit through the ORM (`save()`, history and all) of a record of an "
+        "unrelated kind (a visit; an initiative for the pages that show visits) or of the page's own kind (an "
+        "initiative for the initiatives' pages and home, a status update for /changes/, a source for the "
+        'sources\' pages…): the first record of that kind gets " (edited)" after its title, name or note. Each '
+        "edit is undone after its request (the row's columns restored, the history rows it made deleted), so "
+        "reruns find the same data.",
         "",
-        "## Pages",
+        f"Targets, as multiples of each scale's floor: warm (the median) ≤ {WARM} ×; cold (the first request with "
+        f"nothing remembered) ≤ {COLD} ×, a search ≤ {COLD_SEARCH} ×; from 100,000 to 1,000,000 initiatives, "
+        f"within {GROWTH} × (a search {GROWTH_SEARCH} ×), warm and cold.",
         "",
-        "| Page | URL | Median ms | p95 ms | × floor | First request ms (nothing remembered) | Queries |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "## Growth with the data",
+        "",
+        f"![Each page group's time against the number of initiatives]({chart_name})",
+        "",
+        "Median (warm) and first request with nothing remembered (cold), ms, at each scale:",
+        "",
+        *growth_section(results),
+        "",
     ]
-    for page in pages:
-        median = page.timing.median
+    pair = growth_pair(list(from_scale))
+    if pair and pair != (100_000, 1_000_000):
+        lines += [
+            f"The growth is from {pair[0]:,} to {pair[1]:,} initiatives (the targets' is from 100,000 to "
+            "1,000,000), judged against the same limits.",
+            "",
+        ]
+    for result in results:
+        lines += [*pages_section(result), ""]
+    diagnosed = [line for result in results for line in diagnoses_section(result)]
+    if diagnosed:
+        lines += ["## Pages over their cold target: the slowest query and the profile", "", *diagnosed]
+    lines += [f"## Public CSV export (streamed), at {main['scale']:,}", "",
+              "| Export | Rows | Rows/s | Memory growth MB | Peak RSS MB |", "|---|---:|---:|---:|---:|"]  # fmt: skip
+    for figures in main["csv"]:
         lines.append(
-            f"| {page.label} | `{page.url}` | {median:.1f} | {page.timing.p95:.1f} | {median / floor:.1f} "
-            f"| {page.first.ms:.1f} | {page.first.queries} |"
+            f"| {figures['label']} `{figures['url']}` | {figures['rows']:,} | "
+            f"{figures['rows'] / figures['seconds']:,.0f} | {figures['growth_mb']:.1f} | {figures['peak_mb']:.0f} |"
         )
-    lines += ["", "## Public CSV export (streamed)", "", "| Export | Rows | Rows/s | Memory growth MB | Peak RSS MB |",
-              "|---|---:|---:|---:|---:|"]  # fmt: skip
-    for label, url, figures in csvs:
-        lines.append(
-            f"| {label} `{url}` | {figures['rows']:,} | {figures['rows'] / figures['seconds']:,.0f} | "
-            f"{figures['growth_mb']:.1f} | {figures['peak_mb']:.0f} |"
-        )
+    imports, defaults, copy = main["imports"], main["defaults"], main["copy"]
     lines += [
         "",
-        "## Import and export against the baselines",
+        f"## Import and export against the baselines, at {main['scale']:,}",
         "",
         "| What | Rows/s |",
         "|---|---:|",
@@ -466,51 +815,101 @@ def report(args, generate_seconds, floor, pages, csvs, copy, imports, defaults, 
         f"| {imports['preview']:,.0f} |",
         f"| Admin import path, commit, {args.import_rows:,} rows, median of {args.import_repeat} "
         f"| {imports['commit']:,.0f} |",
-        f"| Baseline: django-import-export defaults, import (dry run), {args.default_rows:,} rows | {defaults.import_per_second:,.0f} |",
-        f"| Baseline: django-import-export defaults, export, {args.default_rows:,} rows | {defaults.export_per_second:,.0f} |",
-        f"| Baseline: PostgreSQL `COPY` out, {copy.rows:,} rows | {copy.out_per_second:,.0f} |",
-        f"| Baseline: PostgreSQL `COPY` in, {copy.rows:,} rows | {copy.in_per_second:,.0f} |",
+        f"| Baseline: django-import-export defaults, import (dry run), {args.default_rows:,} rows "
+        f"| {defaults['import_per_second']:,.0f} |",
+        f"| Baseline: django-import-export defaults, export, {args.default_rows:,} rows "
+        f"| {defaults['export_per_second']:,.0f} |",
+        f"| Baseline: PostgreSQL `COPY` out, {copy['rows']:,} rows | {copy['out_per_second']:,.0f} |",
+        f"| Baseline: PostgreSQL `COPY` in, {copy['rows']:,} rows | {copy['in_per_second']:,.0f} |",
         "",
-        "## Search plan (first page of `q=cyber defence`)",
+        f"## Search plan (first page of `q=cyber defence`), at {main['scale']:,}",
         "",
         "```",
-        plan,
+        main["search_plan"],
         "```",
         "",
     ]
     return "\n".join(lines)
 
 
+def chart(results):
+    """The growth chart: the slowest page of each group, warm and cold, at each scale."""
+    from bench.chart import growth_svg
+
+    scales = [result["scale"] for result in results]
+    rows = page_rows(results)
+    series = []
+    for group, labels in GROUPS.items():
+        members = [rows[page_label] for page_label in labels if page_label in rows]
+        for key, dashed in (("median", False), ("nothing", True)):
+            values = [max(member[scale][key] for member in members) for scale in scales]
+            series.append((f"{group}, {'cold' if dashed else 'warm'}", group, dashed, values))
+    floors = [result["floor"] for result in results]
+    series.append(("Floor", "Floor", False, floors))
+    return growth_svg(
+        scales,
+        series,
+        title="Slowest page of each group: cold (nothing remembered, dashed) and warm (median, solid)",
+    )
+
+
+GROUPS = {  # the chart's lines: pages of a kind
+    "Lists": [
+        "Initiatives, page 1", "Initiatives, 3 filters", "Initiatives, sorted by start (desc)",
+        "Initiatives, page 2000", "Challenges, page 1", "Recommendations, page 1", "Visits, page 1",
+        "Initiatives, overdue", "Initiatives, sorted by latest update",
+    ],
+    "Search": ["Initiatives, search `q`", "Initiatives, search + filters + sort + page 20"],
+    "What changed": ["What changed", "What changed, status updates of initiatives"],
+    "Home, timeline, sources, focus area": ["Home", "Timeline", "Sources", "Source detail", "Focus area detail"],
+    "Details": [
+        "Initiative detail", "Initiative detail, with status history", "Challenge detail",
+        "Recommendation detail", "Visit detail",
+    ],
+}  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000, help="initiatives to generate (default 100,000)")
+    parser.add_argument("--scales", help="several scales, comma-separated (each in its own database)")
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--import-rows", type=int, default=10_000, help="rows of the import file (default 10,000)")
     parser.add_argument("--import-repeat", type=int, default=3, help="imports to take the median of (default 3)")
     parser.add_argument("--default-rows", type=int, default=1_000, help="rows for the library-defaults baseline")
-    parser.add_argument("--reuse", action="store_true", help="keep the database of the last run")
+    parser.add_argument("--reuse", action="store_true", help="keep (and migrate) each database of an earlier run")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"), help="file to write, - for stdout")
+    parser.add_argument("--chart", help="the SVG chart to write (default: growth.svg beside the output)")
     parser.add_argument("--csv-child", help=argparse.SUPPRESS)
+    parser.add_argument("--scale-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--diagnose", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--main", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.csv_child:
         return csv_child(args.csv_child)
-    configure()
-    generate_seconds = 0.0 if args.reuse else create_database(args.scale)
-    floor, pages = measure_pages(args.repeat)
-    results = report(
-        args,
-        generate_seconds,
-        floor,
-        pages,
-        measure_csv(),
-        copy_baseline(),
-        measure_import(args.import_rows, args.import_repeat),
-        library_defaults(args.default_rows),
-        search_plan(),
-    )
+    if args.scale_child:
+        return measure_scale(args, args.scale_child, args.diagnose, args.main)
+    scales = sorted({int(scale) for scale in args.scales.split(",")}) if args.scales else [args.scale]
+    main_scale = 100_000 if 100_000 in scales else max(scales)
+    options = ["--repeat", str(args.repeat), "--import-rows", str(args.import_rows)]
+    options += ["--import-repeat", str(args.import_repeat), "--default-rows", str(args.default_rows)]
+    results = []
+    for scale in scales:
+        child = [sys.executable, __file__, "--scale-child", str(scale), *options]
+        child += ["--reuse"] * args.reuse + ["--main"] * (scale == main_scale)
+        child += ["--diagnose"] * (scale in (main_scale, max(scales)))
+        env = {**os.environ, "BENCH_DATABASE_URL": database_url(scale, scales)}
+        output = subprocess.run(child, env=env, stdout=subprocess.PIPE, text=True, check=True).stdout
+        results.append(json.loads(output.strip().splitlines()[-1]))
+    chart_path = Path(args.chart) if args.chart else None
+    if chart_path is None and args.output != "-":
+        chart_path = Path(args.output).with_name("growth.svg")
+    results_text = report(args, results, chart_path.name if chart_path else "growth.svg")
+    if chart_path:
+        chart_path.write_text(chart(results))
     if args.output != "-":
-        Path(args.output).write_text(results)
-    print(results)
+        Path(args.output).write_text(results_text)
+    print(results_text)
 
 
 if __name__ == "__main__":
