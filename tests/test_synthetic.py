@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import connection, transaction
 
-from tracker import synthetic
+from tracker import counts, synthetic
 from tracker.caching import data_version
 from tracker.models import (
     Challenge,
@@ -65,13 +65,15 @@ def test_a_batch_holds_at_most_chunk_records_of_a_kind():
 
 
 def table_contents():
-    """A digest of every tracker table's rows but the data versions'."""
+    """A digest of every tracker table's rows but the data versions'. A kept count's id is left out: the
+    triggers number the counts they insert from a sequence that a rolled-back load does not wind back."""
     tables = [t for t in connection.introspection.table_names() if t.startswith("tracker_") and "data_version" not in t]
     digests = {}
     with connection.cursor() as cursor:
         for table in tables:
+            row = "(to_jsonb(t) - 'id')::text" if table in (counts.TABLE, counts.TERM_TABLE) else "t::text"
             cursor.execute(
-                f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{table}\" t"
+                f"SELECT count(*), md5(coalesce(string_agg({row}, '|' ORDER BY {row}), '')) FROM \"{table}\" t"
             )
             digests[table] = cursor.fetchone()
     return digests

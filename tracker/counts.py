@@ -267,6 +267,8 @@ def postgresql_statements(trigger):
         f"BEGIN\n{body}RETURN NULL;\nEND $$",
         f'CREATE TRIGGER {function} AFTER {trigger.event} ON "{trigger.table}" {referencing} '
         f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+        # also under session_replication_role = replica, which the bulk loader (tracker.synthetic) sets
+        f'ALTER TABLE "{trigger.table}" ENABLE ALWAYS TRIGGER {function}',
     ]
 
 

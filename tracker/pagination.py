@@ -41,12 +41,11 @@ class CachedCountPaginator(Paginator):
         except EmptyResultSet:  # e.g. ``none()`` after an invalid filter
             return 0
         key = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-        return remember(f"count:{key}", self.counted)
+        return remember(f"count:{key}", self.counted, self.depends_on)
 
     def counted(self):
         known = self.known_count() if self.known_count is not None else None
         return Paginator.count.func(self) if known is None else known
-        return remember(f"count:{key}", lambda: Paginator.count.func(self), self.depends_on)
 
 
 class IdsFirstPaginator(CachedCountPaginator):

@@ -21,11 +21,11 @@ POSTGRESQL_INDEXES = {
     # The open records with a planned end: what "overdue" and "due soon" count, in the index alone.
     "initiative_open_deadline": (
         "tracker_initiative (end_date, end_precision) WHERE published AND end_date IS NOT NULL "
-        "AND status IN ('planned', 'ongoing')"
+        "AND status::text = ANY (ARRAY['planned', 'ongoing'])"
     ),
     "recommendation_open_deadline": (
         "tracker_recommendation (target_date, target_precision) WHERE published AND target_date IS NOT NULL "
-        "AND status IN ('proposed', 'accepted', 'in_progress')"
+        "AND status::text = ANY (ARRAY['proposed', 'accepted', 'in_progress'])"
     ),
 }
 
