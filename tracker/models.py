@@ -26,6 +26,13 @@ from .search import SEARCHED_TEXT_LENGTH, document
 
 #: Fields that history does not copy: derived from others, rebuilt by the database.
 UNVERSIONED = ["search_document"]
+UPDATED_UNVERSIONED = [*UNVERSIONED, "latest_update"]  # and the kinds with status updates' latest_update_field
+
+
+def latest_update_field():
+    """The date of the record's latest publicly supported status update, kept by PostgreSQL
+    (``tracker.summaries``) to sort by; empty on SQLite, where the lists compute it (``latest_update_date``)."""
+    return models.DateField(_("latest status update"), null=True, blank=True, editable=False)
 
 
 def search_document(*fields):
@@ -618,10 +625,11 @@ class Challenge(Record):
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    latest_update = latest_update_field()
 
     objects = SlugManager.from_queryset(ChallengeQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas"], excluded_fields=UNVERSIONED)
+    history = HistoricalRecords(m2m_fields=["focus_areas"], excluded_fields=UPDATED_UNVERSIONED)
 
     class Meta:
         ordering = ["title", "pk"]
@@ -657,6 +665,7 @@ class Initiative(Record):
     short_name = models.CharField(_("short name"), max_length=30, blank=True, help_text=_("e.g. PfP, MAP, DCB"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    latest_update = latest_update_field()
     start_date = models.DateField(_("start"), null=True, blank=True)
     start_precision = PrecisionField(date_field="start_date")
     end_date = models.DateField(_("end"), null=True, blank=True)
@@ -686,7 +695,7 @@ class Initiative(Record):
 
     objects = SlugManager.from_queryset(InitiativeQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas", "organisations", "challenges"], excluded_fields=UNVERSIONED)
+    history = HistoricalRecords(m2m_fields=["focus_areas", "organisations", "challenges"], excluded_fields=UPDATED_UNVERSIONED)
 
     class Meta:
         ordering = [F("start_date").asc(nulls_last=True), "title", "pk"]
@@ -864,6 +873,7 @@ class Recommendation(Record):
     strategic_action = models.TextField(_("strategic action"), blank=True)
     expected_outcome = models.TextField(_("expected outcome"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    latest_update = latest_update_field()
     issued_date = models.DateField(_("made on"), null=True, blank=True)
     issued_precision = PrecisionField(date_field="issued_date")
     target_date = models.DateField(_("target"), null=True, blank=True)
@@ -907,7 +917,7 @@ class Recommendation(Record):
 
     objects = SlugManager.from_queryset(RecommendationQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas", "challenges", "initiatives"], excluded_fields=UNVERSIONED)
+    history = HistoricalRecords(m2m_fields=["focus_areas", "challenges", "initiatives"], excluded_fields=UPDATED_UNVERSIONED)
 
     class Meta:
         ordering = [F("target_date").asc(nulls_last=True), "title", "pk"]

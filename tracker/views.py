@@ -328,7 +328,9 @@ class ChangesListing:
     @cached_property
     def paginator(self):
         if self.form.is_bound and not self.form.is_valid():
-            return CachedCountPaginator(changes.change_rows().none(), self.per_page)
+            paginator = CachedCountPaginator(changes.change_rows().none(), self.per_page)
+            paginator.count_key = "changes:none"
+            return paginator
         chosen = {
             name: value for name, value in (self.form.cleaned_data if self.form.is_bound else {}).items() if value
         }
