@@ -191,8 +191,13 @@ class DeadlineQuerySet(RecordQuerySet):
         return self.filter(self.due_soon_condition(today))
 
     def upcoming(self, today):
-        """Still open, with a planned end whose period has not ended by ``today``."""
-        return self.filter(self.still_open()).exclude(self.ended_before(today))
+        """Still open, with a planned end whose period has not ended by ``today``. Such an end is dated this
+        year or later (a year is the longest period), which the lists' index reads as a range: the first
+        upcoming deadlines without walking every past one."""
+        this_year = dates.period_start(today, dates.Precision.YEAR)
+        return self.filter(self.still_open(), **{f"{self.model.DEADLINE[0]}__gte": this_year}).exclude(
+            self.ended_before(today)
+        )
 
     def with_deadline(self, today):
         """``deadline``: "overdue", "due_soon" or ``None``, for the badge on each row and page."""
@@ -695,7 +700,9 @@ class Initiative(Record):
 
     objects = SlugManager.from_queryset(InitiativeQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas", "organisations", "challenges"], excluded_fields=UPDATED_UNVERSIONED)
+    history = HistoricalRecords(
+        m2m_fields=["focus_areas", "organisations", "challenges"], excluded_fields=UPDATED_UNVERSIONED
+    )
 
     class Meta:
         ordering = [F("start_date").asc(nulls_last=True), "title", "pk"]
@@ -917,7 +924,9 @@ class Recommendation(Record):
 
     objects = SlugManager.from_queryset(RecommendationQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas", "challenges", "initiatives"], excluded_fields=UPDATED_UNVERSIONED)
+    history = HistoricalRecords(
+        m2m_fields=["focus_areas", "challenges", "initiatives"], excluded_fields=UPDATED_UNVERSIONED
+    )
 
     class Meta:
         ordering = [F("target_date").asc(nulls_last=True), "title", "pk"]
@@ -1101,6 +1110,11 @@ class Citation(models.Model):
         verbose_name = _("citation")
         verbose_name_plural = _("citations")
         permissions = staff_permissions("citation", "citations")
+        indexes = [
+            # the few verified citations, which every list reads to badge each row (``verified_evidence``):
+            # without it, a seq scan of every citation on the first request of each list
+            models.Index(fields=["source"], name="citation_verified", condition=Q(start__isnull=False)),
+        ]
         constraints = [
             models.CheckConstraint(name="citation_cites_exactly_one_record", condition=exactly_one(CITED_FIELDS)),
         ]

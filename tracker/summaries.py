@@ -83,14 +83,18 @@ def history_table(name):
 
 
 def ends(row, name):
-    """The day after the whole period of ``row``'s planned end (``NULL`` without one): a record is overdue
-    from that day (``dates.ended_before``)."""
+    """The first day after the whole period of ``row``'s planned end (``NULL`` without one): a record is
+    overdue from that day on (``dates.ended_before``)."""
     model = RECORDS[name]
     if not hasattr(model, "DEADLINE"):
         return "NULL::date"
     date, precision = model.DEADLINE
-    cases = " ".join(f"WHEN '{value}' THEN interval '{period}'" for value, period in PERIODS.items())
-    return f"({row}.{date} + CASE {row}.{precision} {cases} END)::date"
+    units = " ".join(f"WHEN '{value}' THEN '{value}'" for value in PERIODS)
+    periods = " ".join(f"WHEN '{value}' THEN interval '{period}'" for value, period in PERIODS.items())
+    return (
+        f"(date_trunc(CASE {row}.{precision} {units} END, {row}.{date}::timestamp) "
+        f"+ CASE {row}.{precision} {periods} END)::date"
+    )
 
 
 def by_operation(body):
@@ -146,7 +150,7 @@ def update_functions(name):
     ``latest_update``, the changes of their public updates, their quarterly standing."""
     records, column = table(name), f"{name}_id"
     public = f"FROM tracker_statusupdate u JOIN {records} r ON r.id = u.{column} AND r.published"
-    quarter = "date_trunc('quarter', u.date)::date"
+    quarter = "date_trunc('quarter', u.date::timestamp)::date"
     counted = (
         "SELECT '{name}', quarter, status, sum(d) FROM ("
         "SELECT quarter, status, {sign} AS d FROM {rows} UNION ALL "
@@ -222,7 +226,7 @@ def trigger_functions():
         functions.append(f"""
 CREATE OR REPLACE FUNCTION tracker_history_summaries_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-{by_operation(lambda rows: f"PERFORM tracker_refresh_changes_{name}({ids_in(rows, 'id')});")}
+{by_operation(lambda rows, name=name: f"PERFORM tracker_refresh_changes_{name}({ids_in(rows, 'id')});")}
     RETURN NULL;
 END $$;
 """)
@@ -433,3 +437,22 @@ def install_after_migrate(sender, using="default", **kwargs):
     connection = connections[using]
     if kept(connection) and "tracker_change" in connection.introspection.table_names():
         install(connection, rebuild=False)
+
+
+def rows(sql, params):
+    with default_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def status_quarters(name):
+    """``[(quarter's first day, status, net change)]`` of the published records of kind ``name``, by quarter."""
+    return rows(
+        "SELECT quarter, status, n FROM tracker_status_quarter WHERE record_kind = %s AND n <> 0 ORDER BY quarter",
+        [name],
+    )
+
+
+def tally(name):
+    """``[(status, day its deadline's period ends or None, how many)]`` of the published records of kind ``name``."""
+    return rows("SELECT status, ends, n FROM tracker_record_tally WHERE record_kind = %s AND n <> 0", [name])

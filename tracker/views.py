@@ -1,5 +1,6 @@
 """Public pages. Every query starts from ``published()``: drafts never reach the public."""
 
+import datetime
 import itertools
 from collections import Counter
 from functools import cached_property, reduce
@@ -29,7 +30,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from . import changes, charts, data_dictionary, dates, exports, passages, search
+from . import changes, charts, data_dictionary, dates, exports, passages, search, summaries
 from .caching import remember
 from .dates import PartialDate
 from .filters import (
@@ -43,6 +44,7 @@ from .filters import (
 from .models import (
     Challenge,
     Citation,
+    DeadlineQuerySet,
     FocusArea,
     Initiative,
     Milestone,
@@ -200,7 +202,9 @@ class HomeView(TemplateView):
             recommendations_chart=charts.bar_chart(recommendations_by_status),
             open_challenges=remember(
                 "open-challenges",
-                Challenge.objects.published().exclude(status=Challenge.Status.RESOLVED).count,
+                lambda: sum(
+                    n for status, n in published_by_status(Challenge).items() if status != Challenge.Status.RESOLVED
+                ),
             ),
             latest_visits=Visit.objects.published().for_list()[:5],  # read only when the dashboard is rendered
             next_deadlines=remember(
@@ -221,38 +225,57 @@ TRACKED = (Recommendation, Initiative)  # the kinds of record with targets or pl
 
 def progress_chart(model, today):
     """``(kind, chart)``: how the published records of ``model`` stood, quarter by quarter, by their dated
-    status updates (``charts.status_by_quarter``; ``None`` while none is dated)."""
+    status updates (``charts.status_by_quarter``; ``None`` while none is dated). Where the database keeps
+    the quarters' net changes (``tracker.summaries``) it sums those instead of reading every update."""
     name = model._meta.model_name
-    updates = (
-        StatusUpdate.objects.filter(publicly_supported(), **{f"{name}__published": True})
-        .order_by("date", "pk")
-        .values_list(f"{name}_id", "date", "status")
-    )
-    chart = charts.status_by_quarter(model.Status.choices, list(updates), today, model.list_url())
-    return model._meta.verbose_name_plural, chart
+    if summaries.kept(connection):
+        columns = charts.standing_from_changes(summaries.status_quarters(name), today)
+    else:
+        updates = (
+            StatusUpdate.objects.filter(publicly_supported(), **{f"{name}__published": True})
+            .order_by("date", "pk")
+            .values_list(f"{name}_id", "date", "status")
+        )
+        columns = charts.standing_by_quarter(list(updates), today)
+    return model._meta.verbose_name_plural, charts.status_chart(model.Status.choices, columns, model.list_url())
 
 
 def deadline_counts(today):
     """``[(kind, overdue, due soon, list URL)]`` of the published records that have planned ends."""
     counts = []
     for model in TRACKED:
-        records = model.objects.published()
-        figures = records.aggregate(
-            overdue=Count("pk", filter=records.overdue_condition(today)),
-            due_soon=Count("pk", filter=records.due_soon_condition(today)),
-        )
-        counts.append((model._meta.verbose_name_plural, figures["overdue"], figures["due_soon"], model.list_url()))
+        if summaries.kept(connection):  # from the records' tally: open, with a deadline whose period ended
+            horizon = today + datetime.timedelta(days=DeadlineQuerySet.DUE_SOON_DAYS + 1)
+            tally = [(ends, n) for status, ends, n in summaries.tally(model._meta.model_name)
+                     if status in model.OPEN_STATUSES and ends]  # fmt: skip
+            overdue = sum(n for ends, n in tally if ends <= today)
+            due_soon = sum(n for ends, n in tally if today < ends <= horizon)
+        else:
+            records = model.objects.published()
+            figures = records.aggregate(
+                overdue=Count("pk", filter=records.overdue_condition(today)),
+                due_soon=Count("pk", filter=records.due_soon_condition(today)),
+            )
+            overdue, due_soon = figures["overdue"], figures["due_soon"]
+        counts.append((model._meta.verbose_name_plural, overdue, due_soon, model.list_url()))
     return counts
 
 
 def status_counts(model):
     """``[(label, count, url)]`` for every status, in the order the model declares them."""
-    counts = remember(
-        f"status-counts:{model._meta.label}",
-        lambda: dict(model.objects.published().values_list("status").annotate(n=Count("pk")).order_by()),
-    )
+    counts = remember(f"status-counts:{model._meta.label}", lambda: published_by_status(model))
     list_url = model.list_url()
     return [(label, counts.get(value, 0), f"{list_url}?status={value}") for value, label in model.Status.choices]
+
+
+def published_by_status(model):
+    """``{status: how many published records of model}``."""
+    if summaries.kept(connection):
+        counts = Counter()
+        for status, _ends, n in summaries.tally(model._meta.model_name):
+            counts[status] += n
+        return dict(counts)
+    return dict(model.objects.published().values_list("status").annotate(n=Count("pk")).order_by())
 
 
 TIMELINE_RECORD_URLS = {"milestone": "tracker:initiative-detail", "visit": "tracker:visit-detail"}
