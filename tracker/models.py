@@ -768,6 +768,7 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["date", "title"]
+        indexes = [models.Index(F("date"), F("title"), name="milestone_timeline_order")]  # the timeline's order
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         permissions = staff_permissions("milestone", "milestones")
@@ -837,7 +838,10 @@ class Visit(Record):
 
     class Meta:
         ordering = ["-date", "title", "pk"]
-        indexes = [published_order_index("visit_published_order", F("date").desc(), F("title"), F("id"))]
+        indexes = [
+            published_order_index("visit_published_order", F("date").desc(), F("title"), F("id")),
+            published_order_index("visit_timeline_order", F("date"), F("title")),  # oldest first, as the timeline
+        ]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         permissions = staff_permissions("visit", "visits", publish=True)

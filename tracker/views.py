@@ -281,8 +281,10 @@ def published_by_status(model):
 TIMELINE_RECORD_URLS = {"milestone": "tracker:initiative-detail", "visit": "tracker:visit-detail"}
 
 
-def timeline_rows(milestones, visits):
-    """Milestones and visits as the rows of one ``UNION ALL`` query, by date then title."""
+def timeline_rows(milestones, visits, limit=None):
+    """Milestones and visits as the rows of one ``UNION ALL`` query, by date then title. With ``limit``
+    (where the database can), each kind reads only its first ``limit`` rows, in the order of its index:
+    enough for any page that ends by then."""
     columns = ("date", "date_precision", "title")
     milestone_rows = milestones.order_by().values(
         *columns, event_kind=Value("milestone"), record_title=F("initiative__title"), record_slug=F("initiative__slug")
@@ -290,7 +292,28 @@ def timeline_rows(milestones, visits):
     visit_rows = visits.order_by().values(
         *columns, event_kind=Value("visit"), record_title=F("title"), record_slug=F("slug")
     )
+    if limit is not None and connection.features.supports_slicing_ordering_in_compound:
+        milestone_rows = milestone_rows.order_by("date", "title", "record_slug")[:limit]
+        visit_rows = visit_rows.order_by("date", "title", "record_slug")[:limit]
     return milestone_rows.union(visit_rows, all=True).order_by("date", "title", "event_kind", "record_slug")
+
+
+class TimelineRows:
+    """The timeline's rows for its paginator: a page reads each kind up to the page's last row
+    (``timeline_rows``' ``limit``), not the whole sorted union; the count (and its name, ``query``) is
+    the union's."""
+
+    def __init__(self, milestones, visits):
+        self.milestones, self.visits = milestones, visits
+        self.all = timeline_rows(milestones, visits)
+        self.query = self.all.query
+
+    def count(self):
+        narrow = [rows.order_by().values("pk") for rows in (self.milestones, self.visits)]
+        return narrow[0].union(narrow[1], all=True).count()
+
+    def __getitem__(self, bounds):  # read when rendered (a remembered page reads none)
+        return SimpleLazyObject(lambda: list(timeline_rows(self.milestones, self.visits, limit=bounds.stop)[bounds]))
 
 
 def timeline_event(row):
@@ -324,7 +347,7 @@ class TimelineView(FilteredListView):
 
     def get_context_data(self, *, object_list, **kwargs):
         visits = self.filterset.filter_visits(Visit.objects.published())
-        context = super().get_context_data(object_list=timeline_rows(object_list, visits), **kwargs)
+        context = super().get_context_data(object_list=TimelineRows(object_list, visits), **kwargs)
         context["years"] = SimpleLazyObject(lambda: events_by_year(context["object_list"]))  # read when rendered
         return context
 
