@@ -14,9 +14,11 @@ from tracker.models import (
     Challenge,
     Citation,
     Initiative,
+    Milestone,
     Recommendation,
     Source,
     StatusUpdate,
+    Visit,
     latest_update_date,
     publicly_supported,
 )
@@ -81,6 +83,11 @@ def assert_kept_as_computed():
         assert tallied == by_status
         computed = dict(model.objects.annotate(day=latest_update_date(model)).values_list("pk", "day"))
         assert dict(model.objects.values_list("pk", "latest_update")) == computed
+    timeline = {kind: sum(n for _status, _ends, n in summaries.tally(kind)) for kind in ("milestone", "visit")}
+    assert timeline == {
+        "milestone": Milestone.objects.filter(initiative__published=True).count(),
+        "visit": Visit.objects.published().count(),
+    }
 
 
 def cited_update(record, day, status, source, precision="day"):
@@ -133,6 +140,11 @@ def test_orm_edits_query_set_updates_raw_sql_and_deletes_keep_the_summaries(seed
 
     later.delete()
     StatusUpdate.objects.filter(pk=raw).delete()
+    Milestone.objects.create(initiative=record, title="Agreed", date=datetime.date(2025, 1, 1))
+    Initiative.objects.filter(pk=record.pk).update(published=False)
+    assert_kept_as_computed()
+    Initiative.objects.filter(pk=record.pk).update(published=True)
+    Milestone.objects.filter(initiative=record).delete()
     Recommendation.objects.filter(status="proposed").update(status="accepted")
     assert_kept_as_computed()
 
@@ -184,3 +196,19 @@ def test_the_home_page_and_latest_update_sort_read_a_fixed_number_of_queries(
     newest = Initiative.objects.published().annotate(day=latest_update_date(Initiative))
     newest = newest.order_by(F("day").desc(nulls_last=True), "pk")
     assert [r.pk for r in response.context["object_list"]] == [r.pk for r in newest[:20]]
+
+
+@pytest.mark.parametrize("scale", [20, 60])
+def test_the_timeline_reads_a_fixed_number_of_queries_and_counts_as_computed(
+    client, seeded, django_assert_num_queries, scale
+):
+    synthetic.generate(scale)
+    forget_answers()
+    # data versions, the focus areas in use, the tallies (the count), the page's rows, the form's focus areas
+    with django_assert_num_queries(5):
+        response = client.get(reverse("tracker:timeline"))
+    assert response.context["paginator"].count == (
+        Milestone.objects.filter(initiative__published=True).count() + Visit.objects.published().count()
+    )
+    with django_assert_num_queries(1):
+        assert client.get(reverse("tracker:timeline")).status_code == 200

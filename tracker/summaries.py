@@ -16,7 +16,8 @@ the others with ``session_replication_role = replica``, as ``tracker.synthetic``
   the net change those make to each quarter's count of each status, which the home page's chart sums
   (``charts.columns_from_changes``);
 - ``tracker_record_tally``: how many published records stand in each status with each planned end
-  (``ends``, the day after the deadline's whole period), for the home page's counts, overdue and due soon.
+  (``ends``, the day after the deadline's whole period), for the home page's counts, overdue and due soon;
+  and how many published visits and milestones of published initiatives the timeline shows.
 
 Each statement's trigger rebuilds these for the records it touched, as one set (``tracker_refresh_*``);
 a ``TRUNCATE`` rebuilds them all. SQLite has no statement triggers with transition tables: there the
@@ -30,7 +31,8 @@ from .models import SYNC_REASON, Challenge, Initiative, Recommendation, StatusUp
 
 RECORDS = {model._meta.model_name: model for model in (Initiative, Challenge, Recommendation, Visit)}
 UPDATED = [name for name in RECORDS if name in StatusUpdate.UPDATED_FIELDS]
-TALLIED = UPDATED  # the kinds with a status
+TALLIED = list(RECORDS)  # visits with no status (``''``), and milestones of published initiatives below
+MILESTONE = "milestone"
 UPDATE_KIND = "statusupdate"
 
 TABLES = """
@@ -95,6 +97,10 @@ def ends(row, name):
         f"(date_trunc(CASE {row}.{precision} {units} END, {row}.{date}::timestamp) "
         f"+ CASE {row}.{precision} {periods} END)::date"
     )
+
+
+def status_of(row, name):
+    return f"{row}.status" if name in UPDATED else "''"
 
 
 def by_operation(body):
@@ -245,7 +251,8 @@ END $$;
             if name in TALLIED:
                 signs = {"new_rows": 1, "old_rows": -1}
                 counted = " UNION ALL ".join(
-                    f"SELECT status, {ends('x', name)} AS ends, {signs[rows_name]} AS d FROM {rows_name} x WHERE x.published"
+                    f"SELECT {status_of('x', name)} AS status, {ends('x', name)} AS ends, {signs[rows_name]} AS d "
+                    f"FROM {rows_name} x WHERE x.published"
                     for rows_name in rows
                 )
                 statements.append(
@@ -253,6 +260,20 @@ END $$;
                     f"SELECT '{name}', status, ends, sum(d) FROM ({counted}) y GROUP BY status, ends HAVING sum(d) <> 0 "
                     "ON CONFLICT (record_kind, status, ends) DO UPDATE SET n = t.n + EXCLUDED.n;"
                 )
+            if name == "initiative":  # its milestones count on the timeline while it is published
+                if rows == ["new_rows", "old_rows"]:
+                    delta = (
+                        "SELECT coalesce(sum(CASE WHEN n.published THEN 1 ELSE -1 END), 0) FROM new_rows n "
+                        "JOIN old_rows o ON o.id = n.id JOIN tracker_milestone m ON m.initiative_id = n.id "
+                        "WHERE n.published IS DISTINCT FROM o.published"
+                    )
+                else:
+                    sign = "" if rows == ["new_rows"] else "-"
+                    delta = (
+                        f"SELECT {sign}count(*) FROM {rows[0]} x JOIN tracker_milestone m ON m.initiative_id = x.id "
+                        "WHERE x.published"
+                    )
+                statements.append(f"PERFORM tracker_count_events('{MILESTONE}', ({delta}));")
             return "\n".join(statements)
 
         functions.append(f"""
@@ -265,6 +286,24 @@ BEGIN
 END $$;
 """)
     functions.append(f"""
+CREATE OR REPLACE FUNCTION tracker_milestone_summaries() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+{
+        by_operation(
+            lambda rows: (
+                "PERFORM tracker_count_events('milestone', (SELECT coalesce(sum(d), 0) FROM ("
+                + " UNION ALL ".join(
+                    f"SELECT {1 if t == 'new_rows' else -1} AS d FROM {t} x JOIN tracker_initiative r ON r.id = x.initiative_id "
+                    "AND r.published"
+                    for t in rows
+                )
+                + ") y));"
+            )
+        )
+    }
+    RETURN NULL;
+END $$;
+
 CREATE OR REPLACE FUNCTION tracker_update_summaries() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 {
@@ -317,9 +356,13 @@ def rebuild_function():
         statements.append(f"PERFORM tracker_refresh_updates_{name}(ARRAY(SELECT id FROM {table(name)}));")
     for name in TALLIED:
         statements.append(
-            f"INSERT INTO tracker_record_tally (record_kind, status, ends, n) SELECT '{name}', status, "
+            f"INSERT INTO tracker_record_tally (record_kind, status, ends, n) SELECT '{name}', {status_of('x', name)}, "
             f"{ends('x', name)}, count(*) FROM {table(name)} x WHERE x.published GROUP BY 1, 2, 3;"
         )
+    statements.append(
+        "PERFORM tracker_count_events('milestone', (SELECT count(*) FROM tracker_milestone m "
+        "JOIN tracker_initiative r ON r.id = m.initiative_id AND r.published));"
+    )
     body = "\n    ".join(statements)
     return f"""
 CREATE OR REPLACE FUNCTION tracker_count_changes(kind text, delta bigint) RETURNS void LANGUAGE plpgsql AS $$
@@ -327,6 +370,14 @@ BEGIN
     IF delta <> 0 THEN
         INSERT INTO tracker_change_count AS t (record_kind, n) VALUES (kind, delta)
         ON CONFLICT (record_kind) DO UPDATE SET n = t.n + EXCLUDED.n;
+    END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION tracker_count_events(kind text, delta bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF delta <> 0 THEN
+        INSERT INTO tracker_record_tally AS t (record_kind, status, ends, n) VALUES (kind, '', NULL, delta)
+        ON CONFLICT (record_kind, status, ends) DO UPDATE SET n = t.n + EXCLUDED.n;
     END IF;
 END $$;
 
@@ -372,6 +423,7 @@ def triggers():
                     f"FOR EACH ROW EXECUTE FUNCTION tracker_set_latest_update_{name}()"
                 ),
             )
+    yield from after("tracker_milestone", "tracker_milestone_summaries")
     yield from after("tracker_statusupdate", "tracker_update_summaries")
     yield from after(StatusUpdate.history.model._meta.db_table, "tracker_update_history_summaries")
     yield from after("tracker_citation", "tracker_citation_summaries")
@@ -419,7 +471,7 @@ def uninstall(connection):
         cursor.execute(
             "SELECT string_agg(oid::regprocedure::text, ', ') FROM pg_proc WHERE proname LIKE 'tracker\\_%%' AND ("
             "proname LIKE '%%summaries%%' OR proname LIKE 'tracker\\_refresh\\_%%' OR proname LIKE '%%latest\\_update%%' "
-            "OR proname = 'tracker_count_changes')"
+            "OR proname IN ('tracker_count_changes', 'tracker_count_events'))"
         )
         (functions,) = cursor.fetchone()
         if functions:
@@ -453,6 +505,9 @@ def status_quarters(name):
     )
 
 
-def tally(name):
-    """``[(status, day its deadline's period ends or None, how many)]`` of the published records of kind ``name``."""
-    return rows("SELECT status, ends, n FROM tracker_record_tally WHERE record_kind = %s AND n <> 0", [name])
+def tally(*names):
+    """``[(status, day its deadline's period ends or None, how many)]`` of the published records of the kinds
+    ``names`` (``"milestone"``: milestones of published initiatives)."""
+    return rows(
+        "SELECT status, ends, n FROM tracker_record_tally WHERE record_kind = ANY(%s) AND n <> 0", [list(names)]
+    )

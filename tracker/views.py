@@ -292,7 +292,8 @@ def timeline_rows(milestones, visits, limit=None):
     visit_rows = visits.order_by().values(
         *columns, event_kind=Value("visit"), record_title=F("title"), record_slug=F("slug")
     )
-    if limit is not None and connection.features.supports_slicing_ordering_in_compound:
+    empty = milestones.query.is_empty() or visits.query.is_empty()  # a union of one, which takes no slices
+    if limit is not None and connection.features.supports_slicing_ordering_in_compound and not empty:
         milestone_rows = milestone_rows.order_by("date", "title", "record_slug")[:limit]
         visit_rows = visit_rows.order_by("date", "title", "record_slug")[:limit]
     return milestone_rows.union(visit_rows, all=True).order_by("date", "title", "event_kind", "record_slug")
@@ -303,12 +304,13 @@ class TimelineRows:
     (``timeline_rows``' ``limit``), not the whole sorted union; the count (and its name, ``query``) is
     the union's."""
 
-    def __init__(self, milestones, visits):
-        self.milestones, self.visits = milestones, visits
-        self.all = timeline_rows(milestones, visits)
-        self.query = self.all.query
+    def __init__(self, milestones, visits, everything=False):
+        self.milestones, self.visits, self.everything = milestones, visits, everything
+        self.query = timeline_rows(milestones, visits).query
 
     def count(self):
+        if self.everything and summaries.kept(connection):  # unfiltered: the tallies the database keeps
+            return sum(n for _status, _ends, n in summaries.tally("milestone", "visit"))
         narrow = [rows.order_by().values("pk") for rows in (self.milestones, self.visits)]
         return narrow[0].union(narrow[1], all=True).count()
 
@@ -347,7 +349,11 @@ class TimelineView(FilteredListView):
 
     def get_context_data(self, *, object_list, **kwargs):
         visits = self.filterset.filter_visits(Visit.objects.published())
-        context = super().get_context_data(object_list=TimelineRows(object_list, visits), **kwargs)
+        filtered = self.filterset.is_bound and not (
+            self.filterset.is_valid() and not self.filterset.form.cleaned_data.get("focus_area")
+        )
+        rows = TimelineRows(object_list, visits, everything=not filtered)
+        context = super().get_context_data(object_list=rows, **kwargs)
         context["years"] = SimpleLazyObject(lambda: events_by_year(context["object_list"]))  # read when rendered
         return context
 
