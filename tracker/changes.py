@@ -181,7 +181,7 @@ class KeptChanges:
             else:
                 kinds = [self.kind] if self.kind else list(RECORD_KINDS)
                 cursor.execute(
-                    "SELECT coalesce(sum(n), 0) FROM tracker_change_count WHERE record_kind = ANY(%s)", [kinds]
+                    "SELECT coalesce(sum(n), 0)::bigint FROM tracker_change_count WHERE record_kind = ANY(%s)", [kinds]
                 )
             return cursor.fetchone()[0]
 

@@ -511,3 +511,21 @@ def tally(*names):
     return rows(
         "SELECT status, ends, n FROM tracker_record_tally WHERE record_kind = ANY(%s) AND n <> 0", [list(names)]
     )
+
+
+def by_status(name):
+    """``{status: how many}`` of the published records of kind ``name``."""
+    return dict(
+        rows("SELECT status, sum(n)::bigint FROM tracker_record_tally WHERE record_kind = %s GROUP BY status", [name])
+    )
+
+
+def deadlines(name, statuses, today, horizon):
+    """``(overdue, due soon)``: how many published records of kind ``name`` in ``statuses`` have a deadline whose
+    period ended by ``today``, or ends after it and by ``horizon`` (``DeadlineQuerySet``)."""
+    ((overdue, due_soon),) = rows(
+        "SELECT coalesce(sum(n) FILTER (WHERE ends <= %s), 0)::bigint, coalesce(sum(n) FILTER (WHERE ends > %s), 0)::bigint "
+        "FROM tracker_record_tally WHERE record_kind = %s AND status = ANY(%s) AND ends <= %s",
+        [today, today, name, list(statuses), horizon],
+    )
+    return overdue, due_soon

@@ -246,10 +246,7 @@ def deadline_counts(today):
     for model in TRACKED:
         if summaries.kept(connection):  # from the records' tally: open, with a deadline whose period ended
             horizon = today + datetime.timedelta(days=DeadlineQuerySet.DUE_SOON_DAYS + 1)
-            tally = [(ends, n) for status, ends, n in summaries.tally(model._meta.model_name)
-                     if status in model.OPEN_STATUSES and ends]  # fmt: skip
-            overdue = sum(n for ends, n in tally if ends <= today)
-            due_soon = sum(n for ends, n in tally if today < ends <= horizon)
+            overdue, due_soon = summaries.deadlines(model._meta.model_name, model.OPEN_STATUSES, today, horizon)
         else:
             records = model.objects.published()
             figures = records.aggregate(
@@ -271,10 +268,7 @@ def status_counts(model):
 def published_by_status(model):
     """``{status: how many published records of model}``."""
     if summaries.kept(connection):
-        counts = Counter()
-        for status, _ends, n in summaries.tally(model._meta.model_name):
-            counts[status] += n
-        return dict(counts)
+        return summaries.by_status(model._meta.model_name)
     return dict(model.objects.published().values_list("status").annotate(n=Count("pk")).order_by())
 
 
