@@ -212,3 +212,10 @@ def test_the_timeline_reads_a_fixed_number_of_queries_and_counts_as_computed(
     )
     with django_assert_num_queries(1):
         assert client.get(reverse("tracker:timeline")).status_code == 200
+
+
+def test_a_bulk_load_rebuilds_the_summaries_once_at_its_end(seeded):
+    with summaries.bulk_load():
+        synthetic.generate(60)
+        assert Initiative.objects.filter(latest_update__isnull=False, slug__startswith="gen-").count() == 0
+    assert_kept_as_computed()
