@@ -16,11 +16,13 @@ class TrackerConfig(AppConfig):
         from .list_counts import install_after_migrate as install_list_counts
         from .models import Citation, Source, verify_loaded
         from .search import register_sqlite_functions as register_search_functions
+        from .summaries import install_after_migrate as install_summaries
 
         follow_requests()
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="tracker-data-versions")
         post_migrate.connect(install_list_counts, sender=self, dispatch_uid="tracker-list-counts")
         post_migrate.connect(counts.install_after_migrate, sender=self, dispatch_uid="tracker-counts")
+        post_migrate.connect(install_summaries, sender=self, dispatch_uid="tracker-summaries")
         connection_created.connect(register_sqlite_functions)
         connection_created.connect(register_search_functions)
         for model in (Source, Citation):

@@ -7,18 +7,21 @@ published version is "published". Status updates (``StatusUpdate``) count once p
 supports them, with that evidence. The record's own status change that an update makes
 (``sync_status``) is the update's entry, not a second one.
 
-A page costs a fixed number of queries: the ``UNION ALL`` of every kind's changes, ordered and
-sliced by the database; then, per kind on the page, its versions, the versions before them, and the
-status updates with their evidence.
+A page costs a fixed number of queries: its rows and their count, then, per kind on the page, its
+versions, the versions before them, and the status updates with their evidence. On PostgreSQL the rows
+are read from ``tracker_change``, which the database keeps with the history (``tracker.summaries``), in
+the order of its index, and the count from its per-kind counts; elsewhere they are the ``UNION ALL`` of
+every kind's changes (``computed_change_rows``), which defines them.
 """
 
 import dataclasses
 import datetime
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -36,7 +39,7 @@ RECORD_KINDS = {model._meta.model_name: model for model in (Initiative, Challeng
 KIND_CHOICES = [(name, model._meta.verbose_name_plural) for name, model in RECORD_KINDS.items()]
 #: Fields that are not shown as changes: staff's bookkeeping, the published flag (its changes are the
 #: entries themselves), and relations (shown on the record's page).
-UNSHOWN = {"id", "created", "updated", "published", "search_document", "slug"}
+UNSHOWN = {"id", "created", "updated", "published", "search_document", "slug", "latest_update"}
 UPDATE = "statusupdate"
 
 
@@ -122,6 +125,87 @@ def dated(rows, since, until):
 
 
 def change_rows(kind=None, since=None, until=None, slug=None):
+    """Every public change (of ``kind`` only, if given), newest first, as ``{"change_kind", "history_id",
+    "history_date"}``: to be counted and sliced."""
+    from . import summaries
+
+    if summaries.kept(connection):
+        return KeptChanges(kind, since, until, slug)
+    return computed_change_rows(kind, since, until, slug)
+
+
+class KeptChanges:
+    """``change_rows`` read from what PostgreSQL keeps (``tracker.summaries``): a slice reads its rows in
+    the order of ``tracker_change``'s index, and the count, without dates, is the sum of its kinds' counts.
+
+    Replaces, where the database keeps it, the union of every history table, which read every history
+    row (seconds at 100,000 initiatives) to show 30."""
+
+    def __init__(self, kind=None, since=None, until=None, slug=None, empty=False):
+        self.kind, self.since, self.until, self.slug, self.empty = kind, since, until, slug, empty
+
+    def none(self):
+        return KeptChanges(empty=True)
+
+    def where(self):
+        conditions, params = [], []
+        if self.kind:
+            conditions.append("record_kind = %s")
+            params.append(self.kind)
+        zone = timezone.get_current_timezone_name()
+        for bound, operator in ((self.since, ">="), (self.until, "<=")):
+            if bound:  # the day in the site's time zone, as ``history_date__date`` reads it
+                conditions.append(f"(history_date AT TIME ZONE %s)::date {operator} %s")
+                params += [zone, bound]
+        if self.slug:
+            kinds = [self.kind] if self.kind else list(RECORD_KINDS)
+            conditions.append(
+                "("
+                + " OR ".join(
+                    f"(record_kind = %s AND record_id IN (SELECT id FROM {RECORD_KINDS[name]._meta.db_table} "
+                    "WHERE slug = %s))"
+                    for name in kinds
+                )
+                + ")"
+            )
+            params += [value for name in kinds for value in (name, self.slug)]
+        return " AND ".join(conditions) or "TRUE", params
+
+    def count(self):
+        if self.empty:
+            return 0
+        with connection.cursor() as cursor:
+            if self.since or self.until or self.slug:
+                where, params = self.where()
+                cursor.execute(f"SELECT count(*) FROM tracker_change WHERE {where}", params)
+            else:
+                kinds = [self.kind] if self.kind else list(RECORD_KINDS)
+                cursor.execute(
+                    "SELECT coalesce(sum(n), 0)::bigint FROM tracker_change_count WHERE record_kind = ANY(%s)", [kinds]
+                )
+            return cursor.fetchone()[0]
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, bounds):
+        if self.empty:
+            return []
+        start, stop = bounds.start or 0, bounds.stop
+        where, params = self.where()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT change_kind, history_id, history_date FROM tracker_change "
+                f"WHERE {where} ORDER BY history_date DESC, history_id DESC LIMIT %s OFFSET %s",
+                [*params, stop - start, start],
+            )
+            return [
+                {"change_kind": kind, "history_id": history_id, "history_date": date}
+                for kind, history_id, date in cursor.fetchall()
+            ]
+
+
+def computed_change_rows(kind=None, since=None, until=None, slug=None):
     """One query: every public change (of ``kind`` only, if given), newest first."""
     kinds = [kind] if kind else list(RECORD_KINDS)
     branches = [record_versions(RECORD_KINDS[name], since, until, slug) for name in kinds]

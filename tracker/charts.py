@@ -3,6 +3,8 @@
 import collections
 import datetime
 
+from django.utils.html import format_html, format_html_join
+
 from .dates import quarter_text
 
 BAR_HEIGHT = 28
@@ -39,21 +41,64 @@ def status_by_quarter(statuses, updates, today, list_url):
     """Stacked columns, one per quarter from the first dated update to ``today``'s: how many records stood
     in each of ``statuses`` (``[(value, label)]``) at the quarter's end, by their latest update then.
     ``updates`` are ``(record id, date, status)`` in date order; a record counts from its first update."""
+    return status_chart(statuses, standing_by_quarter(updates, today), list_url)
+
+
+def quarter_of(day):
+    return (day.year, (day.month - 1) // 3)
+
+
+def quarter_end(quarter):
+    """The first day of the quarter after ``(year, index)``."""
+    year, index = quarter
+    return datetime.date(year + (index == 3), 1 if index == 3 else 3 * index + 4, 1)
+
+
+def next_quarter(quarter):
+    year, index = quarter
+    return (year + (index == 3), (index + 1) % 4)
+
+
+def standing_by_quarter(updates, today):
+    """``[((quarter number, year), Counter of statuses)]`` from the first update's quarter to ``today``'s, or
+    ``None`` without updates (see ``status_by_quarter``)."""
     if not updates:
         return None
-    first = updates[0][1]
-    quarter = (first.year, (first.month - 1) // 3)
-    last = (today.year, (today.month - 1) // 3)
+    quarter, last = quarter_of(updates[0][1]), quarter_of(today)
     standing, columns, position = {}, [], 0
     while quarter <= last:
-        year, index = quarter
-        end = datetime.date(year + (index == 3), 1 if index == 3 else 3 * index + 4, 1)  # the next quarter's start
+        end = quarter_end(quarter)
         while position < len(updates) and updates[position][1] < end:
             record, _, status = updates[position]
             standing[record] = status
             position += 1
-        columns.append(((index + 1, year), collections.Counter(standing.values())))
-        quarter = (year + (index == 3), (index + 1) % 4)
+        columns.append(((quarter[1] + 1, quarter[0]), collections.Counter(standing.values())))
+        quarter = next_quarter(quarter)
+    return columns
+
+
+def standing_from_changes(changes, today):
+    """The columns of ``standing_by_quarter`` from ``[(quarter's first day, status, net change)]`` in
+    quarter order, as PostgreSQL keeps them (``tracker.summaries``): a quarter's counts are the sums of the
+    changes up to it."""
+    if not changes:
+        return None
+    quarter, last = quarter_of(changes[0][0]), quarter_of(today)
+    counts, columns, position = collections.Counter(), [], 0
+    while quarter <= last:
+        while position < len(changes) and quarter_of(changes[position][0]) <= quarter:
+            _day, status, change = changes[position]
+            counts[status] += change
+            position += 1
+        columns.append(((quarter[1] + 1, quarter[0]), collections.Counter({s: n for s, n in counts.items() if n})))
+        quarter = next_quarter(quarter)
+    return columns
+
+
+def status_chart(statuses, columns, list_url):
+    """The chart of ``status_by_quarter`` from its columns (``None`` draws nothing)."""
+    if columns is None:
+        return None
     largest = max(sum(counts.values()) for _, counts in columns) or 1
     drawn = []
     for number, ((quarter_number, year), counts) in enumerate(columns):
@@ -77,6 +122,7 @@ def status_by_quarter(statuses, updates, today, list_url):
         )
     return {
         "columns": drawn,
+        "markup": columns_markup(drawn, COLUMN_HEIGHT, QUARTER_WIDTH - 2),
         "width": len(drawn) * QUARTER_WIDTH,
         "height": COLUMN_HEIGHT,
         "bar_width": QUARTER_WIDTH - 2,
@@ -84,3 +130,43 @@ def status_by_quarter(statuses, updates, today, list_url):
         "last": quarter_text(*columns[-1][0]),
         "legend": [(value, label, columns[-1][1][value], f"{list_url}?status={value}") for value, label in statuses],
     }
+
+
+def columns_markup(columns, height, bar_width):
+    """The SVG of the columns: a linked rectangle per band, a year under each year's first quarter.
+
+    Written here rather than in the template: a chart of 20 years has some 500 bands, and rendering their
+    5,000 template variables took most of the home page's first request."""
+    parts = []
+    for column in columns:
+        parts.append(
+            format_html_join(
+                "",
+                '<a href="{}" aria-label="{}: {}, {}"><rect x="{}" y="{}" width="{}" height="{}" '
+                'class="band band-{}"><title>{}: {}, {}</title></rect></a>',
+                (
+                    (
+                        band["url"],
+                        column["label"],
+                        band["label"],
+                        band["count"],
+                        column["x"],
+                        band["y"],
+                        bar_width,
+                        band["height"],
+                        band["status"],
+                        column["label"],
+                        band["label"],
+                        band["count"],
+                    )
+                    for band in column["bands"]
+                ),
+            )  # fmt: skip
+        )
+        if column["year_start"]:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" class="chart-axis">{}</text>', column["x"], height + 14, column["year"]
+                )
+            )
+    return format_html_join("\n", "{}", ((part,) for part in parts))

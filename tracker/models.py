@@ -29,6 +29,13 @@ from .search import SEARCHED_TEXT_LENGTH, document
 
 #: Fields that history does not copy: derived from others, rebuilt by the database.
 UNVERSIONED = ["search_document"]
+UPDATED_UNVERSIONED = [*UNVERSIONED, "latest_update"]  # and the kinds with status updates' latest_update_field
+
+
+def latest_update_field():
+    """The date of the record's latest publicly supported status update, kept by PostgreSQL
+    (``tracker.summaries``) to sort by; empty on SQLite, where the lists compute it (``latest_update_date``)."""
+    return models.DateField(_("latest status update"), null=True, blank=True, editable=False)
 
 
 def search_document(*fields):
@@ -212,8 +219,13 @@ class DeadlineQuerySet(RecordQuerySet):
         return self.filter(self.due_soon_condition(today))
 
     def upcoming(self, today):
-        """Still open, with a planned end whose period has not ended by ``today``."""
-        return self.filter(self.still_open()).exclude(self.ended_before(today))
+        """Still open, with a planned end whose period has not ended by ``today``. Such an end is dated this
+        year or later (a year is the longest period), which the lists' index reads as a range: the first
+        upcoming deadlines without walking every past one."""
+        this_year = dates.period_start(today, dates.Precision.YEAR)
+        return self.filter(self.still_open(), **{f"{self.model.DEADLINE[0]}__gte": this_year}).exclude(
+            self.ended_before(today)
+        )
 
     def with_deadline(self, today):
         """``deadline``: "overdue", "due_soon" or ``None``, for the badge on each row and page."""
@@ -655,10 +667,11 @@ class Challenge(Record):
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    latest_update = latest_update_field()
 
     objects = SlugManager.from_queryset(ChallengeQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas"], excluded_fields=UNVERSIONED)
+    history = HistoricalRecords(m2m_fields=["focus_areas"], excluded_fields=UPDATED_UNVERSIONED)
 
     class Meta:
         ordering = ["title", "pk"]
@@ -697,6 +710,7 @@ class Initiative(Record):
     short_name = models.CharField(_("short name"), max_length=30, blank=True, help_text=_("e.g. PfP, MAP, DCB"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    latest_update = latest_update_field()
     start_date = models.DateField(_("start"), null=True, blank=True)
     start_precision = PrecisionField(date_field="start_date")
     end_date = models.DateField(_("end"), null=True, blank=True)
@@ -726,7 +740,9 @@ class Initiative(Record):
 
     objects = SlugManager.from_queryset(InitiativeQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas", "organisations", "challenges"], excluded_fields=UNVERSIONED)
+    history = HistoricalRecords(
+        m2m_fields=["focus_areas", "organisations", "challenges"], excluded_fields=UPDATED_UNVERSIONED
+    )
 
     class Meta:
         ordering = [F("start_date").asc(nulls_last=True), "title", "pk"]
@@ -795,6 +811,7 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["date", "title"]
+        indexes = [models.Index(F("date"), F("title"), name="milestone_timeline_order")]  # the timeline's order
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         permissions = staff_permissions("milestone", "milestones")
@@ -867,6 +884,7 @@ class Visit(Record):
         indexes = [
             published_order_index("visit_published_order", F("date").desc(), F("title"), F("id")),
             *sort_indexes("visit", date="date", title="title", country="country"),
+            published_order_index("visit_timeline_order", F("date"), F("title")),  # oldest first, as the timeline
         ]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
@@ -910,6 +928,7 @@ class Recommendation(Record):
     strategic_action = models.TextField(_("strategic action"), blank=True)
     expected_outcome = models.TextField(_("expected outcome"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    latest_update = latest_update_field()
     issued_date = models.DateField(_("made on"), null=True, blank=True)
     issued_precision = PrecisionField(date_field="issued_date")
     target_date = models.DateField(_("target"), null=True, blank=True)
@@ -953,7 +972,9 @@ class Recommendation(Record):
 
     objects = SlugManager.from_queryset(RecommendationQuerySet)()
 
-    history = HistoricalRecords(m2m_fields=["focus_areas", "challenges", "initiatives"], excluded_fields=UNVERSIONED)
+    history = HistoricalRecords(
+        m2m_fields=["focus_areas", "challenges", "initiatives"], excluded_fields=UPDATED_UNVERSIONED
+    )
 
     class Meta:
         ordering = [F("target_date").asc(nulls_last=True), "title", "pk"]
@@ -1144,6 +1165,9 @@ class Citation(models.Model):
             models.CheckConstraint(name="citation_cites_exactly_one_record", condition=exactly_one(CITED_FIELDS)),
         ]
         indexes = [
+            # the few verified citations, which every list reads to badge each row (``verified_evidence``):
+            # without it, a seq scan of every citation on the first request of each list
+            models.Index(fields=["source"], name="citation_verified", condition=Q(start__isnull=False)),
             # a source's page of citations, in its order, read from the index a page at a time (status
             # updates' citations are never on it)
             models.Index(

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from . import summaries
 from .bulk import insert_rows, link_fields
 from .dates import Precision
 from .models import (
@@ -384,12 +385,13 @@ def generate(scale, seed=2026, now=None, triggers=False):
         skipped = not triggers and skip_triggers()
         indexes = drop_indexes(Generator.models()) if skipped else []
         generator = Generator(scale, seed, now)
-        for batch in generator.batches():
-            for table, rows in batch:
-                write(table, rows)
-                written[table.model._meta.db_table] += len(rows)
+        with summaries.bulk_load():  # the summaries PostgreSQL keeps, made once at the end, not row by row
+            for batch in generator.batches():
+                for table, rows in batch:
+                    write(table, rows)
+                    written[table.model._meta.db_table] += len(rows)
+            create_indexes(indexes)
         models = [table.model for table in generator.tables.values()]
-        create_indexes(indexes)
         if skipped:
             restore_triggers(models)
         with connection.cursor() as cursor:

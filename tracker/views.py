@@ -1,5 +1,6 @@
 """Public pages. Every query starts from ``published()``: drafts never reach the public."""
 
+import datetime
 import itertools
 from collections import Counter
 from functools import cached_property, reduce
@@ -30,7 +31,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 
-from . import caching, changes, charts, data_dictionary, dates, exports, list_counts, passages, search
+from . import caching, changes, charts, data_dictionary, dates, exports, list_counts, passages, search, summaries
 from .caching import remember
 from .dates import PartialDate
 from .filters import (
@@ -44,6 +45,7 @@ from .filters import (
 from .models import (
     Challenge,
     Citation,
+    DeadlineQuerySet,
     FocusArea,
     Initiative,
     Milestone,
@@ -272,7 +274,9 @@ class HomeView(TemplateView):
             recommendations_chart=charts.bar_chart(recommendations_by_status),
             open_challenges=remember(
                 "open-challenges",
-                Challenge.objects.published().exclude(status=Challenge.Status.RESOLVED).count,
+                lambda: sum(
+                    n for status, n in published_by_status(Challenge).items() if status != Challenge.Status.RESOLVED
+                ),
             ),
             latest_visits=Visit.objects.published().for_list()[:5],  # read only when the dashboard is rendered
             next_deadlines=remember(
@@ -293,45 +297,60 @@ TRACKED = (Recommendation, Initiative)  # the kinds of record with targets or pl
 
 def progress_chart(model, today):
     """``(kind, chart)``: how the published records of ``model`` stood, quarter by quarter, by their dated
-    status updates (``charts.status_by_quarter``; ``None`` while none is dated)."""
+    status updates (``charts.status_by_quarter``; ``None`` while none is dated). Where the database keeps
+    the quarters' net changes (``tracker.summaries``) it sums those instead of reading every update."""
     name = model._meta.model_name
-    updates = (
-        StatusUpdate.objects.filter(publicly_supported(), **{f"{name}__published": True})
-        .order_by("date", "pk")
-        .values_list(f"{name}_id", "date", "status")
-    )
-    chart = charts.status_by_quarter(model.Status.choices, list(updates), today, model.list_url())
-    return model._meta.verbose_name_plural, chart
+    if summaries.kept(connection):
+        columns = charts.standing_from_changes(summaries.status_quarters(name), today)
+    else:
+        updates = (
+            StatusUpdate.objects.filter(publicly_supported(), **{f"{name}__published": True})
+            .order_by("date", "pk")
+            .values_list(f"{name}_id", "date", "status")
+        )
+        columns = charts.standing_by_quarter(list(updates), today)
+    return model._meta.verbose_name_plural, charts.status_chart(model.Status.choices, columns, model.list_url())
 
 
 def deadline_counts(today):
     """``[(kind, overdue, due soon, list URL)]`` of the published records that have planned ends."""
     counts = []
     for model in TRACKED:
-        records = model.objects.published()
-        figures = records.aggregate(
-            overdue=Count("pk", filter=records.overdue_condition(today)),
-            due_soon=Count("pk", filter=records.due_soon_condition(today)),
-        )
-        counts.append((model._meta.verbose_name_plural, figures["overdue"], figures["due_soon"], model.list_url()))
+        if summaries.kept(connection):  # from the records' tally: open, with a deadline whose period ended
+            horizon = today + datetime.timedelta(days=DeadlineQuerySet.DUE_SOON_DAYS + 1)
+            overdue, due_soon = summaries.deadlines(model._meta.model_name, model.OPEN_STATUSES, today, horizon)
+        else:
+            records = model.objects.published()
+            figures = records.aggregate(
+                overdue=Count("pk", filter=records.overdue_condition(today)),
+                due_soon=Count("pk", filter=records.due_soon_condition(today)),
+            )
+            overdue, due_soon = figures["overdue"], figures["due_soon"]
+        counts.append((model._meta.verbose_name_plural, overdue, due_soon, model.list_url()))
     return counts
 
 
 def status_counts(model):
     """``[(label, count, url)]`` for every status, in the order the model declares them."""
-    counts = remember(
-        f"status-counts:{model._meta.label}",
-        lambda: dict(model.objects.published().values_list("status").annotate(n=Count("pk")).order_by()),
-    )
+    counts = remember(f"status-counts:{model._meta.label}", lambda: published_by_status(model))
     list_url = model.list_url()
     return [(label, counts.get(value, 0), f"{list_url}?status={value}") for value, label in model.Status.choices]
+
+
+def published_by_status(model):
+    """``{status: how many published records of model}``."""
+    if summaries.kept(connection):
+        return summaries.by_status(model._meta.model_name)
+    return dict(model.objects.published().values_list("status").annotate(n=Count("pk")).order_by())
 
 
 TIMELINE_RECORD_URLS = {"milestone": "tracker:initiative-detail", "visit": "tracker:visit-detail"}
 
 
-def timeline_rows(milestones, visits):
-    """Milestones and visits as the rows of one ``UNION ALL`` query, by date then title."""
+def timeline_rows(milestones, visits, limit=None):
+    """Milestones and visits as the rows of one ``UNION ALL`` query, by date then title. With ``limit``
+    (where the database can), each kind reads only its first ``limit`` rows, in the order of its index:
+    enough for any page that ends by then."""
     columns = ("date", "date_precision", "title")
     milestone_rows = milestones.order_by().values(
         *columns, event_kind=Value("milestone"), record_title=F("initiative__title"), record_slug=F("initiative__slug")
@@ -339,7 +358,31 @@ def timeline_rows(milestones, visits):
     visit_rows = visits.order_by().values(
         *columns, event_kind=Value("visit"), record_title=F("title"), record_slug=F("slug")
     )
+    # a union of one (an empty kind, or a slice of nothing: ``[:0]`` empties a query) takes no slices
+    empty = milestones.query.is_empty() or visits.query.is_empty() or limit == 0
+    if limit is not None and connection.features.supports_slicing_ordering_in_compound and not empty:
+        milestone_rows = milestone_rows.order_by("date", "title", "record_slug")[:limit]
+        visit_rows = visit_rows.order_by("date", "title", "record_slug")[:limit]
     return milestone_rows.union(visit_rows, all=True).order_by("date", "title", "event_kind", "record_slug")
+
+
+class TimelineRows:
+    """The timeline's rows for its paginator: a page reads each kind up to the page's last row
+    (``timeline_rows``' ``limit``), not the whole sorted union; the count (and its name, ``query``) is
+    the union's."""
+
+    def __init__(self, milestones, visits, everything=False):
+        self.milestones, self.visits, self.everything = milestones, visits, everything
+        self.query = timeline_rows(milestones, visits).query
+
+    def count(self):
+        if self.everything and summaries.kept(connection):  # unfiltered: the tallies the database keeps
+            return sum(n for _status, _ends, n in summaries.tally("milestone", "visit"))
+        narrow = [rows.order_by().values("pk") for rows in (self.milestones, self.visits)]
+        return narrow[0].union(narrow[1], all=True).count()
+
+    def __getitem__(self, bounds):  # read when rendered (a remembered page reads none)
+        return SimpleLazyObject(lambda: list(timeline_rows(self.milestones, self.visits, limit=bounds.stop)[bounds]))
 
 
 def timeline_event(row):
@@ -374,7 +417,11 @@ class TimelineView(RememberedPage, FilteredListView):
 
     def get_context_data(self, *, object_list, **kwargs):
         visits = self.filterset.filter_visits(Visit.objects.published())
-        context = super().get_context_data(object_list=timeline_rows(object_list, visits), **kwargs)
+        filtered = self.filterset.is_bound and not (
+            self.filterset.is_valid() and not self.filterset.form.cleaned_data.get("focus_area")
+        )
+        rows = TimelineRows(object_list, visits, everything=not filtered)
+        context = super().get_context_data(object_list=rows, **kwargs)
         context["years"] = SimpleLazyObject(lambda: events_by_year(context["object_list"]))  # read when rendered
         return context
 
@@ -401,7 +448,9 @@ class ChangesListing:
     @cached_property
     def paginator(self):
         if self.form.is_bound and not self.form.is_valid():
-            return CachedCountPaginator(changes.change_rows().none(), self.per_page)
+            paginator = CachedCountPaginator(changes.change_rows().none(), self.per_page)
+            paginator.count_key = "changes:none"
+            return paginator
         chosen = {
             name: value for name, value in (self.form.cleaned_data if self.form.is_bound else {}).items() if value
         }
