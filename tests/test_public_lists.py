@@ -199,6 +199,25 @@ def test_filter_choices_list_only_terms_that_published_records_carry(client):
     assert "Public org" in client.get(reverse("tracker:initiative-list")).content.decode()
 
 
+def test_a_list_offers_the_terms_its_own_records_carry_by_a_column_too(client):
+    """A recommendation's main focus area and a visit's visiting organisation are choices of their lists,
+    and only of theirs, and choosing one finds the record."""
+    main_area = FocusAreaFactory(name="Main area only", slug="main-area")
+    visiting = OrganisationFactory(name="Visiting org only", slug="visiting-org")
+    RecommendationFactory(title="Recommended", focus_area=main_area)
+    VisitFactory(title="Visited", visitor_organisation=visiting)
+
+    recommendations = client.get(reverse("tracker:recommendation-list")).content.decode()
+    visits = client.get(reverse("tracker:visit-list")).content.decode()
+    initiatives = client.get(reverse("tracker:initiative-list")).content.decode()
+    assert "Main area only" in recommendations and "Main area only" not in visits + initiatives
+    assert "Visiting org only" in visits and "Visiting org only" not in recommendations + initiatives
+    chosen_area = client.get(reverse("tracker:recommendation-list"), {"focus_area": "main-area"})
+    assert titles(chosen_area) == ["Recommended"]
+    chosen_org = client.get(reverse("tracker:visit-list"), {"organisation": "visiting-org"})
+    assert titles(chosen_org) == ["Visited"]
+
+
 def test_an_invalid_filter_value_is_explained_next_to_its_field(client):
     InitiativeFactory()
     response = client.get(reverse("tracker:initiative-list"), {"status": "unknown"})

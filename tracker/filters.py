@@ -4,13 +4,13 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from . import dates, list_counts, summaries
+from . import dates, summaries
 from .caching import remember
 from .models import (
     Challenge,
@@ -20,6 +20,7 @@ from .models import (
     Organisation,
     Recommendation,
     Source,
+    TermCount,
     Visit,
     filter_related,
     latest_update_date,
@@ -72,27 +73,18 @@ def by_slug(queryset, relation, label):
     )
 
 
-def used_by_published(vocabulary, *relations):
-    """Only the terms some published record carries: a draft's tags stay out of public choice lists.
-
-    The terms are read from the counts the database keeps (``list_counts.carried_terms``)
-    where it keeps them by that relation, else found with one ``EXISTS`` per relation,
-    which stops at the first published record of each term; remembered until the terms or those records change.
-    """
+def used_by_published(vocabulary, *kinds):
+    """Only the terms some published record of ``kinds`` (models) carries: a draft's tags stay out of public
+    choice lists. Read from the counts the database keeps (``TermCount``, ``tracker.counts``); remembered
+    until the terms or those records change."""
+    names = sorted(kind._meta.model_name for kind in kinds)
 
     def carried_ids():
-        carried = Q(pk__in=[])
-        for relation in relations:
-            link = vocabulary._meta.get_field(relation)
-            kept = list_counts.carried_terms(link.related_model, link.field.name) if link.many_to_many else None
-            if kept is None:
-                kept = Exists(link.related_model.objects.filter(published=True, **{link.field.name: OuterRef("pk")}))
-            carried |= kept
-        return list(vocabulary.objects.filter(carried).values_list("pk", flat=True))
+        kept = TermCount.objects.filter(vocabulary=vocabulary._meta.model_name, kind__in=names, n__gt=0)
+        return sorted(set(kept.values_list("term_id", flat=True)))
 
-    carriers = [vocabulary._meta.get_field(relation).related_model for relation in relations]
-    key = f"used-by-published:{vocabulary._meta.label}:{','.join(relations)}"
-    ids = remember(key, carried_ids, models=[vocabulary, *carriers])
+    key = f"used-by-published:{vocabulary._meta.label}:{','.join(names)}"
+    ids = remember(key, carried_ids, models=[vocabulary, *kinds])
     return vocabulary.objects.filter(pk__in=ids)
 
 
@@ -148,7 +140,7 @@ class RecordFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=200)
     focus_area = by_slug(FocusArea.objects.all(), "focus_areas", _("Focus area"))
     source = by_slug(Source.objects.published(), "citations__source", _("Source"))
-    vocabulary_relations = {}  # filter name → (vocabulary, relations from a term to this model)
+    vocabularies = {}  # filter name → the vocabulary it chooses terms of
     first_filters = ["q", "status", "kind", "category"]
     open_filters = ["status", "kind", "category"]
 
@@ -156,12 +148,8 @@ class RecordFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         rank = {name: index for index, name in enumerate(self.first_filters)}
         self.filters = dict(sorted(self.filters.items(), key=lambda item: rank.get(item[0], len(rank))))
-        records = self._meta.model._meta.model_name + "s"  # focus areas' related name for each kind of record
-        for name, (vocabulary, relations) in {
-            "focus_area": (FocusArea, [records]),
-            **self.vocabulary_relations,
-        }.items():
-            self.filters[name].queryset = used_by_published(vocabulary, *relations)
+        for name, vocabulary in {"focus_area": FocusArea, **self.vocabularies}.items():
+            self.filters[name].queryset = used_by_published(vocabulary, self._meta.model)
 
     def search(self, queryset, name, value):
         return search(queryset, value)
@@ -221,7 +209,7 @@ class DeadlineFilterSet(UpdatedFilterSet):
 
 
 class InitiativeFilterSet(DeadlineFilterSet):
-    vocabulary_relations = {"organisation": (Organisation, ["initiatives"])}
+    vocabularies = {"organisation": Organisation}
     kind = multiple_choice(Initiative.Kind.choices, _("Kind"))
     status = multiple_choice(Initiative.Status.choices, _("Status"))
     organisation = by_slug(Organisation.objects.all(), "organisations", _("Organisation"))
@@ -257,10 +245,7 @@ class ChallengeFilterSet(UpdatedFilterSet):
 
 
 class RecommendationFilterSet(DeadlineFilterSet):
-    vocabulary_relations = {
-        "focus_area": (FocusArea, ["recommendations", "main_recommendations"]),
-        "proposed_by": (Organisation, ["recommendations"]),
-    }
+    vocabularies = {"proposed_by": Organisation}
     focus_area = django_filters.ModelMultipleChoiceFilter(
         queryset=FocusArea.objects.all(),
         to_field_name="slug",
@@ -290,7 +275,7 @@ class RecommendationFilterSet(DeadlineFilterSet):
 
 
 class VisitFilterSet(RecordFilterSet):
-    vocabulary_relations = {"organisation": (Organisation, ["visits_made", "visits_hosted"])}
+    vocabularies = {"organisation": Organisation}
     kind = multiple_choice(Visit.Kind.choices, _("Kind"))
     organisation = django_filters.ModelMultipleChoiceFilter(
         queryset=Organisation.objects.all(),
@@ -329,7 +314,7 @@ class TimelineFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["focus_area"].queryset = used_by_published(FocusArea, "initiatives", "visits")
+        self.filters["focus_area"].queryset = used_by_published(FocusArea, Initiative, Visit)
 
     def filter_visits(self, visits):
         if not self.is_bound:

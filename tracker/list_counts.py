@@ -8,7 +8,7 @@ to their links, whatever makes it: the ORM, ``update()``,
 ``COPY``, raw SQL, ``TRUNCATE``. So a list filtered by status, kind and one focus
 area (or organisation) is counted by summing a few rows, in the same time at a million records as
 at a hundred, and exactly: the count is written in the writer's transaction.
-It also says which terms published records carry (``carried_terms``). Other filters
+Other filters
 (a search, dates, two focus areas, which overlap) are counted by
 ``COUNT(*)`` (``CachedCountPaginator``).
 
@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 
 from django.db import connection as default_connection
 from django.db import transaction
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
 
 TABLE = "tracker_list_count"
 
@@ -124,18 +122,6 @@ def count(model, filterset):
     with default_connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(SUM(n), 0) FROM {TABLE} WHERE {' AND '.join(conditions)}", params)
         return int(cursor.fetchone()[0])
-
-
-def carried_terms(model, relation):
-    """A condition on terms: those of ``model``'s ``relation`` that some published record carries, or
-    ``None`` where no counts are kept by that relation."""
-    counted = COUNTED.get(model._meta.model_name)
-    if counted is None or relation not in {link.relation for link in counted.links}:
-        return None
-    terms = RawSQL(
-        f"SELECT term_id FROM {TABLE} WHERE model = %s AND relation = %s AND n > 0", [counted.model, relation]
-    )
-    return Q(pk__in=terms)
 
 
 def counted_rows(counted, records, sign="1", link=None, links=None, lateral=False):

@@ -8,7 +8,6 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from . import views
-from .filters import used_by_published
 from .models import Challenge, FocusArea, Initiative, Organisation, Recommendation, Source, Visit
 
 
@@ -59,7 +58,7 @@ class VocabularySitemap(PublicSitemap):
     model = None
 
     def items(self):
-        return used_by_published(self.model, *views.CARRIED_BY[self.model]).order_by("pk").only("slug")
+        return views.public_terms(self.model).order_by("pk").only("slug")
 
 
 class InitiativeSitemap(PublishedSitemap):

@@ -582,12 +582,6 @@ CARRIERS = {
     ],
 }
 
-#: The relations from each vocabulary to the records that carry its terms (``used_by_published``).
-CARRIED_BY = {
-    FocusArea: ("initiatives", "challenges", "recommendations", "main_recommendations", "visits"),
-    Organisation: ("initiatives", "recommendations", "visits_made", "visits_hosted"),
-}
-
 
 def carrying(relations, term):
     """The condition on records that carry ``term`` through any of ``relations``."""
@@ -600,7 +594,7 @@ def filtered_list_url(model, list_filter, term):
 
 def public_terms(vocabulary):
     """The terms of ``vocabulary`` some published record carries: a draft's vocabulary has no public page."""
-    return used_by_published(vocabulary, *CARRIED_BY[vocabulary])
+    return used_by_published(*carriers_of(vocabulary))
 
 
 def carriers_of(vocabulary):

@@ -19,7 +19,7 @@ from ..models import (
     Visit,
     citations,
 )
-from ..views import CARRIED_BY
+from ..views import public_terms
 from . import serializers as api
 
 
@@ -132,7 +132,7 @@ class FocusAreaViewSet(PublicViewSet):
     queryset = FocusArea.objects.none()  # the model, for the schema; ``get_queryset`` reads the database
 
     def get_queryset(self):
-        return filters.used_by_published(FocusArea, *CARRIED_BY[FocusArea])
+        return public_terms(FocusArea)
 
 
 class OrganisationViewSet(PublicViewSet):
@@ -142,7 +142,7 @@ class OrganisationViewSet(PublicViewSet):
     queryset = Organisation.objects.none()  # the model, for the schema; ``get_queryset`` reads the database
 
     def get_queryset(self):
-        return filters.used_by_published(Organisation, *CARRIED_BY[Organisation])
+        return public_terms(Organisation)
 
 
 class DocsView(SpectacularSwaggerSplitView):
