@@ -34,6 +34,7 @@ def test_generated_status_updates_are_cited_and_set_their_records_status():
         assert records.exists(), model
         for record in records:
             assert record.status == latest_status(record), record
+            assert record.latest_update == max(record.status_updates.values_list("date", flat=True)), record
             record.full_clean()  # the model's own rules agree
     assert Citation.objects.filter(status_update__isnull=False).count() == StatusUpdate.objects.count()
 

@@ -254,17 +254,18 @@ class Generator:
             citations.add(source, quote, *row.values())
 
     def status_of(self, field, pk, statuses):
-        """The record's status: the one its latest of 2–4 dated, cited updates sets."""
+        """The record's status, the one its latest of 2–4 dated, cited updates sets, and that update's date
+        (``latest_update``: each update is cited by a published source, so publicly supported)."""
         updates = self.table(StatusUpdate, "date", "date_precision", "status", "completion", "note",
                              *StatusUpdate.UPDATED_FIELDS)  # fmt: skip
-        status = None
+        status = when = None
         for when, precision in sorted(self.partial_date(2005, 2026) for _ in range(self.random.randint(2, 4))):
             status = self.random.choice(statuses)
             record = {name: pk if name == field else None for name in StatusUpdate.UPDATED_FIELDS}
             completion = self.random.choice(["", *StatusUpdate.Completion.values])
             update_id = updates.add(when, precision, status, completion, "", *record.values())
             self.cite("status_update", update_id, 1)
-        return status
+        return status, when
 
     def sources(self):
         sources = self.table(Source, "title", "slug", "publisher", "author", "kind", "publication_precision",
@@ -289,17 +290,19 @@ class Generator:
         self.sources()
         yield self.batch()
         kinds = [
-            (Challenge, self.scale // 2, common + ["category", "status"], self.challenge),
-            (Initiative, self.scale, common + ["short_name", "kind", "status", "start_date", "start_precision",
-                                               "end_date", "end_precision", "amount", "currency", "parent"],
+            (Challenge, self.scale // 2, common + ["category", "status", "latest_update"], self.challenge),
+            (Initiative, self.scale, common + ["short_name", "kind", "status", "latest_update", "start_date",
+                                               "start_precision", "end_date", "end_precision", "amount", "currency",
+                                               "parent"],
              self.initiative),
             (Visit, self.scale // 4, common + ["kind", "date", "date_precision", "city", "country", "visitor_name",
                                                "visitor_role", "visitor_organisation", "purpose", "topics",
                                                "outcomes"], self.visit),
             (Recommendation, self.scale // 2, common + ["focus_area", "strategic_action", "expected_outcome",
-                                                        "status", "issued_date", "issued_precision", "target_date",
-                                                        "target_precision", "target_ongoing", "proposed_by",
-                                                        "proposed_by_detail", "visit"], self.recommendation),
+                                                        "status", "latest_update", "issued_date", "issued_precision",
+                                                        "target_date", "target_precision", "target_ongoing",
+                                                        "proposed_by", "proposed_by_detail", "visit"],
+             self.recommendation),
         ]  # fmt: skip
         # every kind's ids are known before any is made, so a record may link to any of another kind
         self.ids = {}
@@ -316,7 +319,7 @@ class Generator:
     def challenge(self, n, pk):
         self.tables[Challenge].add(*self.record("challenge", n, "{topic} gap {n}"),
                                    self.random.choice(Challenge.Category.values),
-                                   self.status_of("challenge", pk, Challenge.Status.values))  # fmt: skip
+                                   *self.status_of("challenge", pk, Challenge.Status.values))  # fmt: skip
         self.cite("challenge", pk, 1)
         self.link(Challenge, "focus_areas", pk, self.some(self.areas, 2))
 
@@ -330,7 +333,7 @@ class Generator:
         parent = self.random.choice(initiative_ids[: n - 1]) if n > 1 and self.random.random() < 0.1 else None
         self.tables[Initiative].add(
             *self.record("initiative", n, "{adjective} {topic} " + NOUNS[kind] + " {n}"),
-            "", kind, self.status_of("initiative", pk, Initiative.Status.values), start, start_precision,
+            "", kind, *self.status_of("initiative", pk, Initiative.Status.values), start, start_precision,
             end, end_precision, amount, "EUR" if amount is not None else "", parent,
         )  # fmt: skip
         self.cite("initiative", pk, 3)
@@ -359,7 +362,7 @@ class Generator:
         main_area = self.random.choice(self.areas)
         self.tables[Recommendation].add(
             *self.record("recommendation", n, "{adjective} {topic} measure {n}"),
-            main_area, "", "", self.status_of("recommendation", pk, Recommendation.Status.values),
+            main_area, "", "", *self.status_of("recommendation", pk, Recommendation.Status.values),
             None, Precision.DAY, target, target_precision, False, self.random.choice(self.organisations), "",
             self.random.choice(self.ids[Visit]) if self.random.random() < 0.2 else None,
         )  # fmt: skip
