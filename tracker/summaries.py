@@ -65,6 +65,7 @@ SUPPORTED = (
     "WHERE c.status_update_id = u.id AND s.published)"
 )  # ``models.publicly_supported``
 PERIODS = {Precision.YEAR: "1 year", Precision.QUARTER: "3 months", Precision.MONTH: "1 month", Precision.DAY: "1 day"}
+BULK_LOADING = "current_setting('tracker.bulk_load', true) = 'on'"  # ``bulk_load``, which rebuilds after
 OPERATIONS = {"INSERT": ["new_rows"], "UPDATE": ["new_rows", "old_rows"], "DELETE": ["old_rows"]}
 REFERENCING = {
     "INSERT": "REFERENCING NEW TABLE AS new_rows",
@@ -172,7 +173,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION tracker_set_latest_update_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('tracker.bulk_load', true) = 'on' THEN RETURN NEW; END IF;  -- ``bulk_load``
+    IF {BULK_LOADING} THEN RETURN NEW; END IF;
     NEW.latest_update := tracker_latest_update_{name}(NEW.id);
     RETURN NEW;
 END $$;
@@ -231,134 +232,114 @@ def refresh_updates_of(update_ids):
     )
 
 
+def trigger_function(name, body, declare=""):
+    """A statement trigger's function ``name``: ``body``, but nothing in a ``bulk_load``."""
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+{declare}BEGIN
+    IF {BULK_LOADING} THEN RETURN NULL; END IF;
+{body}
+    RETURN NULL;
+END $$;
+"""
+
+
+def on_records(name, rows):
+    """What a statement on the records of kind ``name`` moves, given its transition tables ``rows``."""
+    if rows == ["new_rows", "old_rows"]:  # published, or no longer
+        touched = (
+            "ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
+            "WHERE n.published IS DISTINCT FROM o.published)"
+        )
+    else:
+        touched = ids_in(rows, "id", "published")
+    statements = [f"touched := {touched};", f"PERFORM tracker_refresh_changes_{name}(touched);"]
+    if name in UPDATED:
+        statements.append(f"PERFORM tracker_refresh_updates_{name}(touched);")
+    if name in TALLIED:
+        signs = {"new_rows": 1, "old_rows": -1}
+        counted = " UNION ALL ".join(
+            f"SELECT {status_of('x', name)} AS status, {ends('x', name)} AS ends, {signs[rows_name]} AS d "
+            f"FROM {rows_name} x WHERE x.published"
+            for rows_name in rows
+        )
+        statements.append(
+            "INSERT INTO tracker_record_tally AS t (record_kind, status, ends, n) "
+            f"SELECT '{name}', status, ends, sum(d) FROM ({counted}) y GROUP BY status, ends HAVING sum(d) <> 0 "
+            "ON CONFLICT (record_kind, status, ends) DO UPDATE SET n = t.n + EXCLUDED.n;"
+        )
+    if name == "initiative":  # its milestones count on the timeline while it is published
+        if rows == ["new_rows", "old_rows"]:
+            delta = (
+                "SELECT coalesce(sum(CASE WHEN n.published THEN 1 ELSE -1 END), 0) FROM new_rows n "
+                "JOIN old_rows o ON o.id = n.id JOIN tracker_milestone m ON m.initiative_id = n.id "
+                "WHERE n.published IS DISTINCT FROM o.published"
+            )
+        else:
+            sign = "" if rows == ["new_rows"] else "-"
+            delta = (
+                f"SELECT {sign}count(*) FROM {rows[0]} x JOIN tracker_milestone m ON m.initiative_id = x.id "
+                "WHERE x.published"
+            )
+        statements.append(f"PERFORM tracker_count_events('{MILESTONE}', ({delta}));")
+    return "\n".join(statements)
+
+
+def on_milestones(rows):
+    published = " UNION ALL ".join(
+        f"SELECT {1 if t == 'new_rows' else -1} AS d FROM {t} x "
+        "JOIN tracker_initiative r ON r.id = x.initiative_id AND r.published"
+        for t in rows
+    )
+    return f"PERFORM tracker_count_events('{MILESTONE}', (SELECT coalesce(sum(d), 0) FROM ({published}) y));"
+
+
 def trigger_functions():
     """The functions the triggers run, one per table; each reads the statement's transition tables."""
     functions = []
     for name in RECORDS:
-        functions.append(f"""
-CREATE OR REPLACE FUNCTION tracker_history_summaries_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('tracker.bulk_load', true) = 'on' THEN RETURN NULL; END IF;  -- ``bulk_load``
-{by_operation(lambda rows, name=name: f"PERFORM tracker_refresh_changes_{name}({ids_in(rows, 'id')});")}
-    RETURN NULL;
-END $$;
-""")
-
-        def on_records(rows, name=name):
-            if rows == ["new_rows", "old_rows"]:  # published, or no longer
-                touched = (
-                    "ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
-                    "WHERE n.published IS DISTINCT FROM o.published)"
-                )
-            else:
-                touched = ids_in(rows, "id", "published")
-            statements = [f"touched := {touched};", f"PERFORM tracker_refresh_changes_{name}(touched);"]
-            if name in UPDATED:
-                statements.append(f"PERFORM tracker_refresh_updates_{name}(touched);")
-            if name in TALLIED:
-                signs = {"new_rows": 1, "old_rows": -1}
-                counted = " UNION ALL ".join(
-                    f"SELECT {status_of('x', name)} AS status, {ends('x', name)} AS ends, {signs[rows_name]} AS d "
-                    f"FROM {rows_name} x WHERE x.published"
-                    for rows_name in rows
-                )
-                statements.append(
-                    "INSERT INTO tracker_record_tally AS t (record_kind, status, ends, n) "
-                    f"SELECT '{name}', status, ends, sum(d) FROM ({counted}) y GROUP BY status, ends HAVING sum(d) <> 0 "
-                    "ON CONFLICT (record_kind, status, ends) DO UPDATE SET n = t.n + EXCLUDED.n;"
-                )
-            if name == "initiative":  # its milestones count on the timeline while it is published
-                if rows == ["new_rows", "old_rows"]:
-                    delta = (
-                        "SELECT coalesce(sum(CASE WHEN n.published THEN 1 ELSE -1 END), 0) FROM new_rows n "
-                        "JOIN old_rows o ON o.id = n.id JOIN tracker_milestone m ON m.initiative_id = n.id "
-                        "WHERE n.published IS DISTINCT FROM o.published"
-                    )
-                else:
-                    sign = "" if rows == ["new_rows"] else "-"
-                    delta = (
-                        f"SELECT {sign}count(*) FROM {rows[0]} x JOIN tracker_milestone m ON m.initiative_id = x.id "
-                        "WHERE x.published"
-                    )
-                statements.append(f"PERFORM tracker_count_events('{MILESTONE}', ({delta}));")
-            return "\n".join(statements)
-
-        functions.append(f"""
-CREATE OR REPLACE FUNCTION tracker_record_summaries_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    touched bigint[];
-BEGIN
-    IF current_setting('tracker.bulk_load', true) = 'on' THEN RETURN NULL; END IF;  -- ``bulk_load``
-{by_operation(on_records)}
-    RETURN NULL;
-END $$;
-""")
-    functions.append(f"""
-CREATE OR REPLACE FUNCTION tracker_milestone_summaries() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('tracker.bulk_load', true) = 'on' THEN RETURN NULL; END IF;  -- ``bulk_load``
-{
-        by_operation(
-            lambda rows: (
-                "PERFORM tracker_count_events('milestone', (SELECT coalesce(sum(d), 0) FROM ("
-                + " UNION ALL ".join(
-                    f"SELECT {1 if t == 'new_rows' else -1} AS d FROM {t} x JOIN tracker_initiative r ON r.id = x.initiative_id "
-                    "AND r.published"
-                    for t in rows
-                )
-                + ") y));"
+        functions.append(
+            trigger_function(
+                f"tracker_history_summaries_{name}",
+                by_operation(lambda rows, name=name: f"PERFORM tracker_refresh_changes_{name}({ids_in(rows, 'id')});"),
             )
         )
-    }
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION tracker_update_summaries() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('tracker.bulk_load', true) = 'on' THEN RETURN NULL; END IF;  -- ``bulk_load``
-{
-        by_operation(
-            lambda rows: chr(10).join(
-                f"PERFORM tracker_refresh_updates_{name}({ids_in(rows, f'{name}_id')});" for name in UPDATED
+        functions.append(
+            trigger_function(
+                f"tracker_record_summaries_{name}",
+                by_operation(lambda rows, name=name: on_records(name, rows)),
+                declare="DECLARE\n    touched bigint[];\n",
             )
         )
-    }
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION tracker_update_history_summaries() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('tracker.bulk_load', true) = 'on' THEN RETURN NULL; END IF;  -- ``bulk_load``
-{by_operation(lambda rows: refresh_updates_of(" UNION ".join(f"SELECT id FROM {r}" for r in rows)))}
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION tracker_citation_summaries() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('tracker.bulk_load', true) = 'on' THEN RETURN NULL; END IF;  -- ``bulk_load``
-{by_operation(lambda rows: refresh_updates_of(" UNION ".join(f"SELECT status_update_id FROM {r}" for r in rows)))}
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION tracker_source_summaries() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('tracker.bulk_load', true) = 'on' THEN RETURN NULL; END IF;  -- ``bulk_load``
-    {
-        refresh_updates_of(
-            "SELECT c.status_update_id FROM tracker_citation c WHERE c.source_id IN ("
-            "SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.published IS DISTINCT FROM o.published)"
-        )
-    }
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION tracker_rebuild_summaries() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('tracker.bulk_load', true) = 'on' THEN RETURN NULL; END IF;  -- ``bulk_load``
-    PERFORM tracker_rebuild_all_summaries();
-    RETURN NULL;
-END $$;
-""")
+    functions += [
+        trigger_function("tracker_milestone_summaries", by_operation(on_milestones)),
+        trigger_function(
+            "tracker_update_summaries",
+            by_operation(
+                lambda rows: "\n".join(
+                    f"PERFORM tracker_refresh_updates_{name}({ids_in(rows, f'{name}_id')});" for name in UPDATED
+                )
+            ),
+        ),
+        trigger_function(
+            "tracker_update_history_summaries",
+            by_operation(lambda rows: refresh_updates_of(" UNION ".join(f"SELECT id FROM {r}" for r in rows))),
+        ),
+        trigger_function(
+            "tracker_citation_summaries",
+            by_operation(
+                lambda rows: refresh_updates_of(" UNION ".join(f"SELECT status_update_id FROM {r}" for r in rows))
+            ),
+        ),
+        trigger_function(
+            "tracker_source_summaries",
+            refresh_updates_of(
+                "SELECT c.status_update_id FROM tracker_citation c WHERE c.source_id IN (SELECT n.id FROM new_rows n "
+                "JOIN old_rows o ON o.id = n.id WHERE n.published IS DISTINCT FROM o.published)"
+            ),
+        ),
+        trigger_function("tracker_rebuild_summaries", "PERFORM tracker_rebuild_all_summaries();"),
+    ]
     return "\n".join(functions)
 
 
