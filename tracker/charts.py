@@ -3,7 +3,8 @@
 import collections
 import datetime
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from .dates import quarter_text
 
@@ -136,37 +137,24 @@ def columns_markup(columns, height, bar_width):
     """The SVG of the columns: a linked rectangle per band, a year under each year's first quarter.
 
     Written here rather than in the template: a chart of 20 years has some 500 bands, and rendering their
-    5,000 template variables took most of the home page's first request."""
+    5,000 template variables took most of the home page's first request. For the same reason it replaces
+    ``format_html``, which escaped (and translated) every label again for every band: each status's label
+    and link and each quarter's label is escaped once; the rest are numbers."""
+    statuses = {}  # status: its label and link, escaped
     parts = []
     for column in columns:
-        parts.append(
-            format_html_join(
-                "",
-                '<a href="{}" aria-label="{}: {}, {}"><rect x="{}" y="{}" width="{}" height="{}" '
-                'class="band band-{}"><title>{}: {}, {}</title></rect></a>',
-                (
-                    (
-                        band["url"],
-                        column["label"],
-                        band["label"],
-                        band["count"],
-                        column["x"],
-                        band["y"],
-                        bar_width,
-                        band["height"],
-                        band["status"],
-                        column["label"],
-                        band["label"],
-                        band["count"],
-                    )
-                    for band in column["bands"]
-                ),
-            )  # fmt: skip
-        )
-        if column["year_start"]:
-            parts.append(
-                format_html(
-                    '<text x="{}" y="{}" class="chart-axis">{}</text>', column["x"], height + 14, column["year"]
-                )
+        quarter, x, bands = escape(column["label"]), column["x"], []
+        for band in column["bands"]:
+            if band["status"] not in statuses:
+                statuses[band["status"]] = (escape(str(band["label"])), escape(band["url"]))  # str: not lazy
+            label, url = statuses[band["status"]]
+            described = f"{quarter}: {label}, {band['count']}"
+            bands.append(
+                f'<a href="{url}" aria-label="{described}"><rect x="{x}" y="{band["y"]}" width="{bar_width}" '
+                f'height="{band["height"]}" class="band band-{escape(band["status"])}"><title>{described}</title>'
+                "</rect></a>"
             )
-    return format_html_join("\n", "{}", ((part,) for part in parts))
+        parts.append("".join(bands))
+        if column["year_start"]:
+            parts.append(f'<text x="{x}" y="{height + 14}" class="chart-axis">{column["year"]}</text>')
+    return mark_safe("\n".join(parts))  # noqa: S308 -- every text in it escaped above
