@@ -190,7 +190,7 @@ class KeysetPage(Page):
     def state(self):
         keyed, has_previous, has_next = self._read()
         rows_from = self.paginator.rows_from
-        rows = rows_in_order(self.paginator.object_list if rows_from is None else rows_from, [pk for pk, *_ in keyed])
+        rows = rows_in_order(self.paginator.object_list if rows_from is None else rows_from(), [pk for pk, *_ in keyed])
         return rows, keyed, has_previous, has_next
 
     def has_next(self):
@@ -256,8 +256,9 @@ class KeysetPaginator(IdsFirstPaginator):
 
     #: The first pages linked by number.
     numbered_pages = 5
-    #: Where a page's rows are read by id, if not from the list itself: the list without its filters,
-    #: which the ids already met (a search's would be matched again for 20 known rows).
+    #: ``() -> queryset``: where a page's rows are read by id, if not from the list itself: the list without
+    #: its filters, which the ids already met (a search's would be matched again for 20 known rows). Built
+    #: only when the rows are read: a remembered page reads none.
     rows_from = None
 
     @cached_property

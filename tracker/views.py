@@ -1,6 +1,7 @@
 """Public pages. Every query starts from ``published()``: drafts never reach the public."""
 
 import datetime
+import hashlib
 import itertools
 from collections import Counter
 from functools import cached_property, reduce
@@ -166,8 +167,15 @@ class RecordListView(RememberedPage, FilteredListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         paginator.known_count = lambda: list_counts.count(self.model, self.filterset)
-        paginator.rows_from = self.get_queryset()  # published, with what the rows show
+        paginator.count_key = self.count_key()
+        paginator.rows_from = self.get_queryset  # published, with what the rows show
         return paginator
+
+    def count_key(self):
+        """The list's count named by what decides it: the kind of record, the filters' query and today (the
+        deadline filters' day), so that a remembered count is found without compiling the list's SQL."""
+        query = sorted(self.query_without_page().lists())
+        return hashlib.sha256(repr((self.model._meta.label, dates.today(), query)).encode()).hexdigest()
 
     def get_page(self, paginator):
         """``?after=`` or ``?before=`` a row (the links from page to page), else ``?page=N``."""
