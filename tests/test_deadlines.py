@@ -134,7 +134,6 @@ def test_before_their_targets_passed_they_were_due_soon_then_not_flagged(client,
     assert '<span class="badge badge-overdue">Overdue</span>' in page
 
 
-
 def test_an_overdue_list_remembered_yesterday_is_counted_again_today(client, seeded, on):
     """A remembered count is named by the list's query and the day, so the same query the next day, with
     no data changed, is counted again."""
@@ -144,6 +143,7 @@ def test_an_overdue_list_remembered_yesterday_is_counted_again_today(client, see
     listed = client.get("/recommendations/?overdue=yes")
     assert listed.context["paginator"].count == 2
     assert slugs(listed) == OVERDUE_IN_FIXTURES
+
 
 def test_an_unknown_deadline_choice_is_explained(client, seeded):
     response = client.get("/recommendations/?overdue=maybe")

@@ -1,12 +1,16 @@
 """Home, timeline, sources, focus areas, organisations and the feed."""
 
 import datetime
+import html
+import re
 
 import pytest
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tracker.models import Citation
-from tracker.views import TimelineView
+from tracker.views import SourceDetailView, TimelineView
 
 from .factories import (
     ChallengeFactory,
@@ -237,6 +241,48 @@ def test_source_detail_paginates_citations_and_shows_their_total(client):
     assert 'href="?page=2"' in first.content.decode()
 
 
+def test_source_detail_goes_from_page_to_page_by_row_every_citation_once_in_order(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    """Its citations in the order of the archived text (the same passage cited twice in the order they were
+    made), drafts' left out; the Next link names the page's last row, and that page costs what page 1 costs."""
+    monkeypatch.setattr(SourceDetailView, "paginate_by", 3)
+    monkeypatch.setattr(SourceDetailView.paginator_class, "numbered_pages", 2)
+    source = SourceFactory(text="".join(f"Passage {n:02d}. " for n in range(12)))
+    initiative = InitiativeFactory(cited=False)
+    for n in (5, 0, 11, 3, 8, 1, 10, 3, 0, 5):
+        Citation.objects.create(source=source, initiative=initiative, quote=f"Passage {n:02d}.")
+    Citation.objects.create(
+        source=source, initiative=InitiativeFactory(cited=False, published=False), quote="Passage 07."
+    )
+    expected = list(
+        Citation.objects.filter(source=source, initiative__published=True)
+        .order_by(models.F("start").asc(nulls_last=True), "pk")
+        .values_list("quote", flat=True)
+    )
+    assert expected == [f"Passage {n:02d}." for n in (0, 0, 1, 3, 3, 5, 5, 8, 10, 11)]
+
+    with CaptureQueriesContext(connection) as first_page:
+        response = client.get(source.get_absolute_url())
+    first_page_queries = len(first_page)  # now: the next request empties the log it reads
+    shown = []
+    while True:
+        shown += [citation.quote for citation in response.context["object_list"]]
+        link = re.search(r'rel="next" href="\?([^"]+)"', response.text)
+        if not link:
+            break
+        query = dict(part.split("=", 1) for part in html.unescape(link.group(1)).split("&"))
+        if "after" in query:
+            # as page 1, and where the page reaches the end of the rows with a start, those without one (a
+            # second range of the same index)
+            with django_assert_max_num_queries(first_page_queries + 1):
+                response = client.get(source.get_absolute_url(), query)
+        else:
+            response = client.get(source.get_absolute_url(), query)
+    assert shown == expected
+    assert "10 citations" in response.text
+
+
 @pytest.mark.parametrize("count", [3, 30])
 def test_source_detail_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     source = SourceFactory()
@@ -247,9 +293,10 @@ def test_source_detail_runs_a_fixed_number_of_queries(client, django_assert_num_
         VisitFactory(cited__source=source)
         milestone = MilestoneFactory(initiative=initiative)
         Citation.objects.create(source=source, milestone=milestone, quote="A milestone quote.")
-    # the source with its count of citations (kept by the database), the data versions, a page of citations,
-    # the records they cite (initiatives, milestones and theirs, challenges, recommendations, visits)
-    with django_assert_num_queries(1 + 2 + 6):
+    # the source with its count of citations (kept by the database), the data versions, the ids of a page of
+    # citations (in the order of an index), those citations, the records they cite (initiatives, milestones
+    # and theirs, challenges, recommendations, visits)
+    with django_assert_num_queries(1 + 2 + 7):
         response = client.get(source.get_absolute_url())
     assert f"{5 * count} citations" in response.content.decode()
     with django_assert_num_queries(2):  # remembered: the source's row and the data versions

@@ -112,6 +112,24 @@ class NearestPageMixin:
         return super().get_context_data(query_without_page=self.query_without_page().urlencode(), **kwargs)
 
 
+class KeysetPagesMixin(NearestPageMixin):
+    """Pages reached from the row before them (``?after=``) or after them (``?before=``), the first pages and
+    the last by number (``KeysetPaginator``): a deep page costs what page 1 costs."""
+
+    paginator_class = KeysetPaginator
+    page_params = ("page", "after", "before")
+
+    def get_page(self, paginator):
+        """``?after=`` or ``?before=`` a row (the links from page to page), else ``?page=N``."""
+        if after := self.request.GET.get("after"):
+            return paginator.page_after(after)
+        if before := self.request.GET.get("before"):
+            return paginator.page_before(before)
+        if self.request.GET.get(self.page_kwarg) == "last":  # as Django's ListView allows
+            return paginator.page(paginator.num_pages)
+        return super().get_page(paginator)
+
+
 class FilteredListView(NearestPageMixin, FilterView):
     """A paginated ``FilterView`` whose filters see the query without its page number: page 2,000 of
     the whole list is as unfiltered as page 1, with the same unbound form (no validation to run)."""
@@ -120,7 +138,7 @@ class FilteredListView(NearestPageMixin, FilterView):
         return {**super().get_filterset_kwargs(filterset_class), "data": self.query_without_page() or None}
 
 
-class RecordListView(RememberedPage, FilteredListView):
+class RecordListView(RememberedPage, KeysetPagesMixin, FilteredListView):
     """A filtered, sorted, paginated list of one kind of record, or all of it as CSV.
 
     Subclasses name the model, the filterset, the CSV columns and what the rows show or are filtered,
@@ -129,8 +147,6 @@ class RecordListView(RememberedPage, FilteredListView):
     """
 
     paginate_by = 20
-    paginator_class = KeysetPaginator
-    page_params = ("page", "after", "before")
     export_csv = False
     csv_columns = ()
     template_name_suffix = "_list"
@@ -176,16 +192,6 @@ class RecordListView(RememberedPage, FilteredListView):
         deadline filters' day), so that a remembered count is found without compiling the list's SQL."""
         query = sorted(self.query_without_page().lists())
         return hashlib.sha256(repr((self.model._meta.label, dates.today(), query)).encode()).hexdigest()
-
-    def get_page(self, paginator):
-        """``?after=`` or ``?before=`` a row (the links from page to page), else ``?page=N``."""
-        if after := self.request.GET.get("after"):
-            return paginator.page_after(after)
-        if before := self.request.GET.get("before"):
-            return paginator.page_before(before)
-        if self.request.GET.get(self.page_kwarg) == "last":  # as Django's ListView allows
-            return paginator.page(paginator.num_pages)
-        return super().get_page(paginator)
 
 
 class RecordDetailView(RememberedPage, DetailView):
@@ -503,7 +509,7 @@ class SourceListView(ListView):
         return Source.objects.published().defer("text", "original", "search_document").with_citation_count()
 
 
-class SourceDetailView(RememberedPage, NearestPageMixin, SingleObjectMixin, ListView):
+class SourceDetailView(RememberedPage, KeysetPagesMixin, SingleObjectMixin, ListView):
     """A published source: its archived text with the passages public records cite marked and linked
     to them, and those citations a page at a time. Both are read only when the page body is rendered."""
 
@@ -534,6 +540,8 @@ class SourceDetailView(RememberedPage, NearestPageMixin, SingleObjectMixin, List
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
         paginator.count = self.object.citation_count  # the count the database keeps: no query
+        # a page's rows read by id, which already met the conditions
+        paginator.rows_from = lambda: Citation.objects.defer("search_document").prefetch_related(*cited_titles())
         return paginator
 
     def get_context_data(self, **kwargs):
