@@ -1,6 +1,8 @@
 """The counts the database keeps (``tracker.counts``) equal a fresh count after every kind of write, whatever
 makes it."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -136,3 +138,22 @@ def test_the_counts_of_records_carrying_each_term_follow_every_write():
         write()
         for vocabulary in (FocusArea, Organisation):
             assert kept_terms(vocabulary) == carried_afresh(vocabulary), write
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement triggers")
+def test_every_statement_trigger_plans_its_sql_over_the_statements_rows_each_time():
+    """PL/pgSQL keeps the plan of a query without parameters for the whole session, made for the rows of
+    the first statement: after a one-row write, a write of thousands of rows joined its old and new rows
+    row by row (5,000 rows: 110 s against 1.4 s). So no trigger function reads the transition tables but
+    through ``EXECUTE`` (``statement_triggers.planned_each_time``), which plans each time."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT p.proname, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL"
+        )
+        functions = cursor.fetchall()
+    assert len(functions) > 20
+    for name, source in functions:
+        outside_execute = re.sub(r"\$sql\$.*?\$sql\$", "", source, flags=re.DOTALL)
+        assert "new_rows" in source or "old_rows" in source, name
+        assert not re.search(r"\b(new_rows|old_rows)\b", outside_execute), name

@@ -32,6 +32,8 @@ only with a write to citations, records or links, whose versions move with it.
 
 import typing
 
+from .statement_triggers import planned_each_time
+
 TABLE = "tracker_sourcecitationcount"
 TERM_TABLE = "tracker_termcount"
 
@@ -259,11 +261,11 @@ def postgresql_statements(trigger):
     }
     referencing, source = rows[trigger.event]
     condition = changed(trigger, "o", "n") if trigger.columns else "TRUE"
-    body = "".join(f"{apply(delta, source, 'o', 'n', condition)};\n" for delta in trigger.deltas)
+    body = "".join(f"{planned_each_time(apply(delta, source, 'o', 'n', condition))};\n" for delta in trigger.deltas)
     function = f"tracker_count_{trigger.name}"
     return [
         # without JIT: compiling the look-ups of a big statement takes longer than running them
-        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$\n"
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$\n"
         f"BEGIN\n{body}RETURN NULL;\nEND $$",
         f'CREATE TRIGGER {function} AFTER {trigger.event} ON "{trigger.table}" {referencing} '
         f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
@@ -291,6 +293,13 @@ def install(connection):
             else:
                 cursor.execute(sqlite_statement(trigger))
         fill(cursor)
+
+
+def replace_functions(connection):
+    """The triggers' functions as this module writes them now (PostgreSQL), the triggers and counts kept."""
+    with connection.cursor() as cursor:
+        for trigger in all_triggers():
+            cursor.execute(postgresql_statements(trigger)[0])
 
 
 def uninstall(connection):

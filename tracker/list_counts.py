@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from django.db import connection as default_connection
 from django.db import transaction
 
+from .statement_triggers import planned_each_time
+
 TABLE = "tracker_list_count"
 
 
@@ -183,11 +185,11 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM {TABLE} WHERE model = '{counted.model}' AND {truncated};
     ELSIF TG_OP = 'INSERT' THEN
-        {postgresql_add(counted, [rows("new_rows", "1")])};
+        {planned_each_time(postgresql_add(counted, [rows("new_rows", "1")]))};
     ELSIF TG_OP = 'DELETE' THEN
-        {postgresql_add(counted, [rows("old_rows", "-1")])};
+        {planned_each_time(postgresql_add(counted, [rows("old_rows", "-1")]))};
     ELSE
-        {postgresql_add(counted, [rows("old_rows", "-1"), rows("new_rows", "1")])};
+        {planned_each_time(postgresql_add(counted, [rows("old_rows", "-1"), rows("new_rows", "1")]))};
     END IF;
     RETURN NULL;
 END $$
@@ -280,6 +282,14 @@ def install(connection):
                         cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
                         cursor.execute(trigger)
         recount(connection)
+
+
+def replace_functions(connection):
+    """The triggers' functions as this module writes them now (PostgreSQL), the triggers and counts kept."""
+    with connection.cursor() as cursor:
+        for counted in COUNTED.values():
+            for _table, link in sources(counted):
+                cursor.execute(postgresql_function(counted, link))
 
 
 def recount(connection):

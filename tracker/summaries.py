@@ -30,6 +30,7 @@ from django.db import connection as default_connection
 
 from .dates import Precision
 from .models import SYNC_REASON, Challenge, Initiative, Recommendation, StatusUpdate, Visit
+from .statement_triggers import planned_each_time
 
 RECORDS = {model._meta.model_name: model for model in (Initiative, Challenge, Recommendation, Visit)}
 UPDATED = [name for name in RECORDS if name in StatusUpdate.UPDATED_FIELDS]
@@ -112,6 +113,12 @@ def by_operation(body):
         f"{'IF' if i == 0 else 'ELSIF'} TG_OP = '{op}' THEN\n{body(t)}" for i, (op, t) in enumerate(OPERATIONS.items())
     ]
     return "\n".join(branches) + "\nEND IF;"
+
+
+def calls(function, *arguments):
+    """A trigger's call of ``function`` with ``arguments`` (SQL over the statement's transition tables)."""
+    call = f"SELECT {function}({', '.join(arguments)})"
+    return f"{planned_each_time(call)};"
 
 
 def ids_in(tables, column, where="TRUE"):
@@ -227,9 +234,7 @@ def updated_records(name, update_ids):
 
 
 def refresh_updates_of(update_ids):
-    return "\n".join(
-        f"PERFORM tracker_refresh_updates_{name}({updated_records(name, update_ids)});" for name in UPDATED
-    )
+    return "\n".join(calls(f"tracker_refresh_updates_{name}", updated_records(name, update_ids)) for name in UPDATED)
 
 
 def trigger_function(name, body, declare=""):
@@ -253,7 +258,10 @@ def on_records(name, rows):
         )
     else:
         touched = ids_in(rows, "id", "published")
-    statements = [f"touched := {touched};", f"PERFORM tracker_refresh_changes_{name}(touched);"]
+    statements = [
+        f"{planned_each_time(f'SELECT {touched}')} INTO touched;",
+        f"PERFORM tracker_refresh_changes_{name}(touched);",
+    ]
     if name in UPDATED:
         statements.append(f"PERFORM tracker_refresh_updates_{name}(touched);")
     if name in TALLIED:
@@ -263,11 +271,12 @@ def on_records(name, rows):
             f"FROM {rows_name} x WHERE x.published"
             for rows_name in rows
         )
-        statements.append(
+        tally = (
             "INSERT INTO tracker_record_tally AS t (record_kind, status, ends, n) "
             f"SELECT '{name}', status, ends, sum(d) FROM ({counted}) y GROUP BY status, ends HAVING sum(d) <> 0 "
-            "ON CONFLICT (record_kind, status, ends) DO UPDATE SET n = t.n + EXCLUDED.n;"
+            "ON CONFLICT (record_kind, status, ends) DO UPDATE SET n = t.n + EXCLUDED.n"
         )
+        statements.append(f"{planned_each_time(tally)};")
     if name == "initiative":  # its milestones count on the timeline while it is published
         if rows == ["new_rows", "old_rows"]:
             delta = (
@@ -281,7 +290,7 @@ def on_records(name, rows):
                 f"SELECT {sign}count(*) FROM {rows[0]} x JOIN tracker_milestone m ON m.initiative_id = x.id "
                 "WHERE x.published"
             )
-        statements.append(f"PERFORM tracker_count_events('{MILESTONE}', ({delta}));")
+        statements.append(calls("tracker_count_events", f"'{MILESTONE}'", f"({delta})"))
     return "\n".join(statements)
 
 
@@ -291,7 +300,7 @@ def on_milestones(rows):
         "JOIN tracker_initiative r ON r.id = x.initiative_id AND r.published"
         for t in rows
     )
-    return f"PERFORM tracker_count_events('{MILESTONE}', (SELECT coalesce(sum(d), 0) FROM ({published}) y));"
+    return calls("tracker_count_events", f"'{MILESTONE}'", f"(SELECT coalesce(sum(d), 0) FROM ({published}) y)")
 
 
 def trigger_functions():
@@ -301,7 +310,7 @@ def trigger_functions():
         functions.append(
             trigger_function(
                 f"tracker_history_summaries_{name}",
-                by_operation(lambda rows, name=name: f"PERFORM tracker_refresh_changes_{name}({ids_in(rows, 'id')});"),
+                by_operation(lambda rows, name=name: calls(f"tracker_refresh_changes_{name}", ids_in(rows, "id"))),
             )
         )
         functions.append(
@@ -317,7 +326,7 @@ def trigger_functions():
             "tracker_update_summaries",
             by_operation(
                 lambda rows: "\n".join(
-                    f"PERFORM tracker_refresh_updates_{name}({ids_in(rows, f'{name}_id')});" for name in UPDATED
+                    calls(f"tracker_refresh_updates_{name}", ids_in(rows, f"{name}_id")) for name in UPDATED
                 )
             ),
         ),
