@@ -137,7 +137,8 @@ def change_functions(name):
     history, records = history_table(name), table(name)
     same = " AND ".join(f"p.{column} IS NOT DISTINCT FROM h.{column}" for column in shown_columns(name))
     return f"""
-CREATE OR REPLACE FUNCTION tracker_refresh_changes_{name}(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tracker_refresh_changes_{name}(ids bigint[]) RETURNS void LANGUAGE plpgsql
+SET plan_cache_mode = force_custom_plan AS $$  -- planned for these ids: one or 100,000
 DECLARE
     gone bigint;
     fresh bigint;
@@ -185,7 +186,8 @@ BEGIN
     RETURN NEW;
 END $$;
 
-CREATE OR REPLACE FUNCTION tracker_refresh_updates_{name}(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tracker_refresh_updates_{name}(ids bigint[]) RETURNS void LANGUAGE plpgsql
+SET plan_cache_mode = force_custom_plan AS $$  -- planned for these ids: one or 100,000
 DECLARE
     gone bigint;
     fresh bigint;
