@@ -140,18 +140,18 @@ def columns_markup(columns, height, bar_width):
     5,000 template variables took most of the home page's first request. For the same reason it replaces
     ``format_html``, which escaped (and translated) every label again for every band: each status's label
     and link and each quarter's label is escaped once; the rest are numbers."""
-    statuses = {}  # status: its label and link, escaped
+    statuses = {}  # status: its label, link and class name, escaped
     parts = []
     for column in columns:
         quarter, x, bands = escape(column["label"]), column["x"], []
         for band in column["bands"]:
             if band["status"] not in statuses:
-                statuses[band["status"]] = (escape(str(band["label"])), escape(band["url"]))  # str: not lazy
-            label, url = statuses[band["status"]]
+                statuses[band["status"]] = (escape(str(band["label"])), escape(band["url"]), escape(band["status"]))
+            label, url, status = statuses[band["status"]]  # str(): escape() of a lazy label stays lazy
             described = f"{quarter}: {label}, {band['count']}"
             bands.append(
                 f'<a href="{url}" aria-label="{described}"><rect x="{x}" y="{band["y"]}" width="{bar_width}" '
-                f'height="{band["height"]}" class="band band-{escape(band["status"])}"><title>{described}</title>'
+                f'height="{band["height"]}" class="band band-{status}"><title>{described}</title>'
                 "</rect></a>"
             )
         parts.append("".join(bands))

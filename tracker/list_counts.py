@@ -158,8 +158,9 @@ def counted_rows(counted, records, sign="1", link=None, links=None, lateral=Fals
 
 
 def postgresql_add(counted, selects):
-    """One statement adding the ``selects``' counts (their union) to the table, in key order."""
-    return (
+    """One statement adding the ``selects``' counts (their union) to the table, in key order, planned for
+    the statement's rows each time (``planned_each_time``)."""
+    return planned_each_time(
         f"INSERT INTO {TABLE} {COLUMNS} "
         f"SELECT '{counted.model}', s, v, rel, t, SUM(n) FROM ({' UNION ALL '.join(selects)}) d "
         f"GROUP BY s, v, rel, t HAVING SUM(n) <> 0 ORDER BY s, v, rel, t {UPSERT.format(table=TABLE)}"
@@ -185,11 +186,11 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM {TABLE} WHERE model = '{counted.model}' AND {truncated};
     ELSIF TG_OP = 'INSERT' THEN
-        {planned_each_time(postgresql_add(counted, [rows("new_rows", "1")]))};
+        {postgresql_add(counted, [rows("new_rows", "1")])};
     ELSIF TG_OP = 'DELETE' THEN
-        {planned_each_time(postgresql_add(counted, [rows("old_rows", "-1")]))};
+        {postgresql_add(counted, [rows("old_rows", "-1")])};
     ELSE
-        {planned_each_time(postgresql_add(counted, [rows("old_rows", "-1"), rows("new_rows", "1")]))};
+        {postgresql_add(counted, [rows("old_rows", "-1"), rows("new_rows", "1")])};
     END IF;
     RETURN NULL;
 END $$

@@ -527,21 +527,24 @@ class SourceDetailView(RememberedPage, KeysetPagesMixin, SingleObjectMixin, List
         )
         return super().get(request, *args, **kwargs)
 
+    @staticmethod
+    def shown_citations():
+        """Citations with what the page shows of them: their quotes and the records they cite (read after, by id)."""
+        return Citation.objects.defer("search_document").prefetch_related(*cited_titles())
+
     def get_queryset(self):
+        # in the order of the index citation_source_page (which leaves out status updates': never public),
+        # each checked as read (``cited_record_published``)
         return (
-            # in the order of the index citation_source_page (which leaves out status updates': never public),
-            # each checked as read (``cited_record_published``), the records they cite read after, by id
-            Citation.objects.filter(cited_record_published(), source=self.object, status_update=None)
-            .defer("search_document")
-            .prefetch_related(*cited_titles())
+            self.shown_citations()
+            .filter(cited_record_published(), source=self.object, status_update=None)
             .order_by(F("start").asc(nulls_last=True), "pk")
         )
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
         paginator.count = self.object.citation_count  # the count the database keeps: no query
-        # a page's rows read by id, which already met the conditions
-        paginator.rows_from = lambda: Citation.objects.defer("search_document").prefetch_related(*cited_titles())
+        paginator.rows_from = self.shown_citations  # a page's rows, read by id: their ids met the conditions
         return paginator
 
     def get_context_data(self, **kwargs):
