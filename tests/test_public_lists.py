@@ -304,9 +304,9 @@ def test_initiative_list_runs_a_fixed_number_of_queries(client, django_assert_nu
     make_rich_initiatives(count)
     url = reverse("tracker:initiative-list")
     params = {"q": "initiative", "status": "ongoing", "sort": "title"}
-    # data version, ids of the page, its rows, their focus areas; the first time, also the count,
-    # the terms published records carry (two filters) and the choices of three filters for the form
-    with django_assert_num_queries(4 + 1 + 2 + 3):
+    # data version, ids of the page, its rows, their focus areas; the first time, also the search's
+    # matches, the count, the terms published records carry (two filters) and the choices of three filters
+    with django_assert_num_queries(4 + 1 + 1 + 2 + 3):
         client.get(url, params)
     with django_assert_num_queries(4):  # another page of the same list
         client.get(url, {**params, "page": "2"})

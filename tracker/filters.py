@@ -26,7 +26,7 @@ from .models import (
     latest_update_date,
     public_updates_of,
 )
-from .search import search
+from .search import searched_list
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
@@ -151,8 +151,28 @@ class RecordFilterSet(django_filters.FilterSet):
         for name, vocabulary in {"focus_area": FocusArea, **self.vocabularies}.items():
             self.filters[name].queryset = used_by_published(vocabulary, self._meta.model)
 
+    #: The tables the list depends on (the view's ``depends_on``), under whose versions a search's first
+    #: matches are remembered; ``()``: every tracker table.
+    depends_on = ()
+    #: ``None``, or how many matches a search counted, more of which there are (``search.searched_list``).
+    more_than = None
+
+    def filter_queryset(self, queryset):
+        """The filters in turn, the search last but for the sort: it finds its matches among the records the
+        other filters keep, and the sort replaces its relevance order."""
+        last = ("q", "sort")
+        data = self.form.cleaned_data
+        for name in sorted(data, key=lambda name: last.index(name) + 1 if name in last else 0):
+            queryset = self.filters[name].filter(queryset, data[name])
+        return queryset
+
     def search(self, queryset, name, value):
-        return search(queryset, value)
+        def remembered(key, compute):
+            return remember(key, compute, self.depends_on)
+
+        sorted_by = self.form.cleaned_data.get("sort")
+        queryset, self.more_than = searched_list(queryset, value, ranked=not sorted_by, remember=remembered)
+        return queryset
 
     def filter_year_from(self, queryset, name, year):
         return queryset.filter(**{f"{name}__gte": datetime.date(year, 1, 1)})

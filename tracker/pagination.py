@@ -7,6 +7,7 @@ import datetime
 import decimal
 import hashlib
 import json
+import math
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Page, Paginator
@@ -194,13 +195,16 @@ class KeysetPage(Page):
         return rows, keyed, has_previous, has_next
 
     def has_next(self):
-        return self.number < self.paginator.num_pages if self.numbered else self.state[3]
+        counted = self.numbered and self.paginator.more_than is None
+        return self.number < self.paginator.num_pages if counted else self.state[3]
 
     def has_previous(self):
         return self.number > 1 if self.numbered else self.state[2]
 
     def has_other_pages(self):
-        return super().has_other_pages() if self.numbered else True  # it was reached from another page
+        if self.numbered and self.paginator.more_than is None:
+            return super().has_other_pages()
+        return True  # it was reached from another page, or more match than a page holds
 
     @property
     def next_cursor(self):
@@ -219,10 +223,14 @@ class KeysetPage(Page):
         return self.number - 1
 
     def start_index(self):
-        return None if self.number is None else super().start_index()
+        if self.number is None:
+            return None
+        return (self.number - 1) * self.paginator.per_page + 1 if self.paginator.more_than else super().start_index()
 
     def end_index(self):
-        return None if self.number is None else super().end_index()
+        if self.number is None:
+            return None
+        return self.start_index() + len(self) - 1 if self.paginator.more_than else super().end_index()
 
     def previous_is_numbered(self):
         """Whether the previous page is best linked by its number (it is one of the first pages)."""
@@ -234,7 +242,9 @@ class KeysetPage(Page):
     def numbers(self):
         """``[(number, after a gap)]`` of the pages linked by number: the first few, this one, the last."""
         last = self.paginator.num_pages
-        shown = {*range(1, min(self.paginator.numbered_pages, last) + 1), last}
+        shown = {*range(1, min(self.paginator.numbered_pages, last) + 1)}
+        if self.paginator.more_than is None:
+            shown.add(last)
         if self.number is not None:
             shown.add(self.number)
         shown = sorted(shown)
@@ -260,6 +270,17 @@ class KeysetPaginator(IdsFirstPaginator):
     #: its filters, which the ids already met (a search's would be matched again for 20 known rows). Built
     #: only when the rows are read: a remembered page reads none.
     rows_from = None
+    #: ``None``, or how many rows the list counted where it counts no further (a search matching more:
+    #: ``tracker.search.searched_list``). Its pages by number are then those of the counted rows, each
+    #: read with the row after it to know whether a next one follows; beyond them, pages follow by cursor,
+    #: and the last is read backwards from the end (``last_page``), numberless.
+    more_than = None
+
+    @cached_property
+    def num_pages(self):
+        if self.more_than is None:
+            return super().num_pages
+        return math.ceil(self.more_than / self.per_page)
 
     @cached_property
     def keyed(self):
@@ -347,8 +368,21 @@ class KeysetPaginator(IdsFirstPaginator):
         number = self.validate_number(number)
         return KeysetPage(lambda: self.numbered_rows(number), number, self)
 
+    def last_page(self):
+        """The list's last page: numbered where the list is counted, else read backwards from its end."""
+        if self.more_than is None:
+            return self.page(self.num_pages)
+        return KeysetPage(self.last_rows, None, self)
+
+    def last_rows(self):
+        terms = [term.reversed() for term in self.keyed[4]]
+        return self.read(terms, limit=self.per_page)[::-1], True, False
+
     def numbered_rows(self, number):
         bottom = (number - 1) * self.per_page
+        if self.more_than is not None:
+            keyed = self.read(self.keyed[4], limit=self.per_page + 1, offset=bottom)
+            return keyed[: self.per_page], number > 1, len(keyed) > self.per_page
         top = min(bottom + self.per_page, self.count)
         terms = self.keyed[4]
         from_end = self.count - top
@@ -370,6 +404,8 @@ class KeysetPaginator(IdsFirstPaginator):
         def read():
             keyed = self.read(terms, values, limit=self.per_page + 1)
             if not keyed:
+                if self.more_than is not None:
+                    return self.last_rows()
                 page.number = self.num_pages
                 return self.numbered_rows(page.number)
             return keyed[: self.per_page], True, len(keyed) > self.per_page
@@ -378,7 +414,8 @@ class KeysetPaginator(IdsFirstPaginator):
         return page
 
     def page_before(self, token):
-        """The rows before the cursor ``token``'s row; page 1 where fewer than a page precede it."""
+        """The rows before the cursor ``token``'s row; page 1 where fewer than a page precede it, or where the
+        list is not counted (``more_than``: its pages from the end are not page 1's), just those rows."""
         values = self.decode(token)
         if values is None:
             return self.page(1)
@@ -387,6 +424,8 @@ class KeysetPaginator(IdsFirstPaginator):
 
         def read():
             keyed = self.read(terms, values, limit=self.per_page + 1)
+            if len(keyed) <= self.per_page and self.more_than is not None:
+                return keyed[::-1], False, True
             if len(keyed) <= self.per_page:
                 page.number = 1
                 return self.numbered_rows(1)

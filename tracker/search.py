@@ -13,18 +13,24 @@ A record's own document holds its own fields; its tags (focus areas,
 organisations) are matched by name through an indexed ``UNION`` (``tag_matches``).
 """
 
+import hashlib
 import unicodedata
+from collections import Counter
 from functools import reduce
 from operator import or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Func, Q, TextField, Window
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery, TextField, Value, Window
 from django.db.models.functions import Left
-from django.db.models.lookups import Contains
+from django.db.models.lookups import Contains, IsNull
 
 SEARCH_CONFIG = "tracker"
 MAX_WORDS = 12
+#: How many matches a searched list finds by id, counts and ranks exactly; beyond, it says "more than"
+#: (``searched_list``).
+COUNTED_MATCHES = 1000
 
 #: The document migrations 0004 and 0006 indexed and stored, before the ``tracker`` configuration.
 FIRST_DOCUMENT = (("title", "A"), ("summary", "B"), ("description", "C"))
@@ -153,24 +159,36 @@ def matching(queryset, text, fields, tags=()):
     return queryset
 
 
-def tag_matches(model, query, tags, within=None, limit=None):
+def tag_matches(model, query, tags, within=None, limit=None, labelled=False):
     """The ids of records of ``model`` whose document matches ``query``, or one of whose tags' names does:
     a ``UNION ALL`` of index scans (an ``OR`` of the two would read every record). With ``limit``, at most
-    that many from each part, each part only of records in ``within`` (a query set of the model)."""
-    own = (within if within is not None else model._base_manager).filter(search_document=query)
-    parts = [own.order_by().values_list("pk")]
-    for tag in tags:
-        vocabulary = model._meta.get_field(tag).related_model
-        terms = vocabulary.objects.annotate(name_document=SearchVector("name", config=SEARCH_CONFIG)).filter(
-            name_document=query
-        )  # a vocabulary is a few hundred terms at most: reading it all is cheap
-        links = tag_links(model, tag).filter(term__in=terms.values("pk"))
+    that many from each part, each part only of records in ``within`` (a query set of the model); with
+    ``labelled``, ``(id, part)`` rows, the part's number beside each id."""
+    own = (within if within is not None else model._base_manager).filter(search_document=query).order_by()
+    parts = [own.annotate(part=Value(0)).values_list("pk", "part") if labelled else own.values_list("pk")]
+    for number, tag in enumerate(tags, start=1):
+        links = tag_links(model, tag).filter(term__in=matching_terms(model, tag, query))
         if within is not None:
             links = links.filter(record__in=within.order_by().values("pk"))
-        parts.append(links.values_list("record"))
+        parts.append(
+            links.annotate(part=Value(number)).values_list("record", "part")
+            if labelled
+            else links.values_list("record")
+        )
     if limit is not None:
         parts = [part[:limit] for part in parts]
     return parts[0].union(*parts[1:], all=True)
+
+
+def matching_terms(model, tag, query):
+    """The terms of ``model``'s ``tag`` whose names match ``query``: a vocabulary is a few hundred terms at
+    most, so reading it all is cheap."""
+    vocabulary = model._meta.get_field(tag).related_model
+    return (
+        vocabulary.objects.annotate(name_document=SearchVector("name", config=SEARCH_CONFIG))
+        .filter(name_document=query)
+        .values("pk")
+    )
 
 
 def tag_links(model, tag):
@@ -224,6 +242,82 @@ def best(queryset, text, shown, among, select_related=()):
     shown_rows = model._base_manager.select_related(*select_related).filter(pk__in=candidates)
     shown_rows.query.deferred_loading = queryset.query.deferred_loading
     return rank(shown_rows, text).annotate(matching=Window(Count("pk")))[:shown]
+
+
+def first_matches(queryset, text, limit):
+    """The ids of the records of ``queryset`` matching ``text`` (already cut by ``words_of``) if at most
+    ``limit`` do, else ``None``: one query reading no more than ``limit + 1`` ids from each index scan of
+    ``tag_matches``, however many match."""
+    model = queryset.model
+    fields, tags = searched_fields(model), getattr(model, "search_tags", ())
+    exact = matching(queryset, text, fields, tags).order_by().values_list("pk", flat=True)
+    if connection.vendor != "postgresql":
+        ids = list(exact[: limit + 1])
+        return ids if len(ids) <= limit else None
+    rows = list(tag_matches(model, full_text_query(text), tags, within=queryset, limit=limit + 1, labelled=True))
+    ids = {pk for pk, _part in rows}
+    if len(ids) > limit:
+        return None
+    if max(Counter(part for _pk, part in rows).values(), default=0) > limit:
+        # a part cut short that found no more than ``limit`` records, some carrying two matching terms:
+        # rare, so the whole union decides
+        ids = set(exact[: limit + 1])
+        if len(ids) > limit:
+            return None
+    return sorted(ids)
+
+
+def matches_each(queryset, text, tags):
+    """PostgreSQL: the records of ``queryset`` matching ``text``, by a condition each record is checked by
+    in turn: its document, then for each tag a probe of its links. A list sorted by an indexed field walks
+    its index and stops after a page of matches, where ``matching``'s union reads every match first.
+
+    A tag's probe is a scalar subquery, which PostgreSQL runs for the records the document did not match
+    only; an ``EXISTS`` would be planned as a hash of every link of the matching terms."""
+    model = queryset.model
+    query = full_text_query(text)
+    condition = Q(search_document=query)
+    for tag in tags:
+        links = tag_links(model, tag).filter(record=OuterRef("pk"), term__in=matching_terms(model, tag, query))
+        condition |= Q(IsNull(Subquery(links.values("record")[:1]), False))
+    return queryset.filter(condition)
+
+
+def searched_list(queryset, text, ranked=True, remember=None):
+    """``(records, more_than)``: the records of ``queryset`` (a list already filtered) matching ``text``,
+    most relevant first where ``ranked`` and the database can rank; ``more_than`` is ``None``, or
+    ``COUNTED_MATCHES`` where more than that many match and the list counts no further.
+
+    Up to ``COUNTED_MATCHES`` matches are found first (``first_matches``, remembered by ``remember(key,
+    compute)`` where given), and the list is those ids: counting, ranking and paging them cost what
+    finding them did, however large the table. Beyond, the list is every match: ranked, the union of
+    index scans of ``matching`` (its cost grows with the matches, as ranking must read each); sorted by
+    a field, ``matches_each``, so that a page reads about a page's worth of rows of a common word.
+    """
+    text = words_of(text)
+    if not text:
+        return queryset, None
+    model = queryset.model
+    tags = getattr(model, "search_tags", ())
+
+    def compute():
+        return first_matches(queryset, text, COUNTED_MATCHES)
+
+    if remember is None:
+        ids = compute()
+    else:
+        try:
+            sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # the other filters keep nothing
+            return queryset.none(), None
+        key = hashlib.sha256(repr((sql, params, text, COUNTED_MATCHES)).encode()).hexdigest()
+        ids = remember(f"matches:{key}", compute)
+    if ids is not None:
+        found = queryset.filter(pk__in=ids)
+        return (rank(found, text) if ranked else found), None
+    if ranked or connection.vendor != "postgresql":
+        return search(queryset, text), COUNTED_MATCHES
+    return matches_each(queryset, text, tags), COUNTED_MATCHES
 
 
 def searched_fields(model):

@@ -126,7 +126,7 @@ class KeysetPagesMixin(NearestPageMixin):
         if before := self.request.GET.get("before"):
             return paginator.page_before(before)
         if self.request.GET.get(self.page_kwarg) == "last":  # as Django's ListView allows
-            return paginator.page(paginator.num_pages)
+            return paginator.last_page()
         return super().get_page(paginator)
 
 
@@ -180,8 +180,14 @@ class RecordListView(RememberedPage, KeysetPagesMixin, FilteredListView):
     def get_paginate_by(self, queryset):
         return None if self.export_csv else self.paginate_by
 
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        filterset.depends_on = self.depends_on
+        return filterset
+
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.more_than = self.filterset.more_than
         paginator.known_count = lambda: list_counts.count(self.model, self.filterset)
         paginator.count_key = self.count_key()
         paginator.rows_from = self.get_queryset  # published, with what the rows show

@@ -1,0 +1,164 @@
+"""A searched list finds its first matches by id and counts them exactly; where more match than it counts
+(``search.COUNTED_MATCHES``) it says "more than", and still pages through every match in its order."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import translation
+
+from tracker import search
+from tracker.caching import forget_answers
+from tracker.models import Initiative
+from tracker.views import RecordListView
+
+from .factories import FocusAreaFactory, InitiativeFactory
+from .test_keyset_pagination import shown, walk
+from .test_public_lists import csv_rows
+
+pytestmark = pytest.mark.django_db
+
+PER_PAGE, COUNTED = 4, 5
+
+
+@pytest.fixture(autouse=True)
+def short_pages(monkeypatch):
+    monkeypatch.setattr(RecordListView, "paginate_by", PER_PAGE)
+
+
+@pytest.fixture
+def few_counted(monkeypatch):
+    monkeypatch.setattr(search, "COUNTED_MATCHES", COUNTED)
+
+
+@pytest.fixture
+def harbours():
+    """13 published initiatives about harbours (five ongoing; three completed, about harbours only through
+    their focus area), three about other things and a draft about harbours."""
+    area = FocusAreaFactory(name="Harbour security")
+    for n in range(10):
+        InitiativeFactory(
+            title=f"{'Harbour ' * (1 + n % 2)}works {n % 4}",
+            start_date=None if n % 5 == 0 else datetime.date(2000 + n % 3, 1, 1),
+            status=Initiative.Status.values[n % 2],
+        )
+    for n in range(3):
+        InitiativeFactory(title=f"Patrols {n}", focus_areas=[area], status="completed")
+    for n in range(3):
+        InitiativeFactory(title=f"Roads {n}")
+    InitiativeFactory(title="Harbour draft", published=False)
+
+
+def url():
+    return reverse("tracker:initiative-list")
+
+
+def heading(response):
+    return re.search(r'<h2 id="results-heading"[^>]*>([^<]*)</h2>', response.text).group(1)
+
+
+def every_page(client, params):
+    """The pk of every row, in order, walking forwards by cursor; and the same walking backwards."""
+    forwards = [pk for page in walk(client, url(), params, "after") for pk in (r.pk for r in page.object_list)]
+    backwards = [pk for page in walk(client, url(), params, "before") for pk in (r.pk for r in page.object_list)]
+    return forwards, backwards
+
+
+@pytest.mark.parametrize("sort", ["", "title", "-start"])
+def test_more_matches_than_counted_say_more_than_and_page_through_every_match_in_order(
+    client, harbours, monkeypatch, sort
+):
+    params = {"q": "harbour", **({"sort": sort} if sort else {})}
+    counted, _ = every_page(client, params)  # every match counted, as with fewer matches than the cap
+    assert len(counted) == 13
+    assert heading(client.get(url(), params)) == "13 results"
+
+    monkeypatch.setattr(search, "COUNTED_MATCHES", COUNTED)
+    forget_answers()  # the pages rendered with the other cap
+    response = client.get(url(), params)
+    assert heading(response) == f"More than {COUNTED} results"
+    assert every_page(client, params) == (counted, counted)
+    assert shown(response) == counted[:PER_PAGE]
+
+    page_2 = client.get(url(), {**params, "page": 2})  # the counted matches' pages keep numbers
+    assert shown(page_2) == counted[PER_PAGE : 2 * PER_PAGE]
+    assert "Page 2<" in page_2.text and "Page 2 of" not in page_2.text
+    assert 'page=last">Last' in page_2.text
+    assert shown(client.get(url(), {**params, "page": 40})) == shown(page_2)  # beyond them: the last numbered
+    last = client.get(url(), {**params, "page": "last"})
+    assert shown(last) == counted[-PER_PAGE:]
+    assert last.context["page_obj"].number is None and not last.context["page_obj"].has_next()
+
+
+def test_a_cursor_past_the_end_of_an_uncounted_search_shows_its_last_rows(client, harbours, few_counted):
+    params = {"q": "harbour", "sort": "title"}
+    last = shown(client.get(url(), {**params, "page": "last"}))
+    beyond = client.get(url(), {**params, "after": last_cursor(client, params)})
+    assert shown(beyond) == last
+
+
+def last_cursor(client, params):
+    return client.get(url(), {**params, "page": "last"}).context["page_obj"].next_cursor
+
+
+def test_up_to_the_cap_the_count_is_exact(client, harbours, few_counted):
+    response = client.get(url(), {"q": "harbour", "status": "ongoing"})
+    assert heading(response) == f"{COUNTED} results"
+    assert response.context["paginator"].more_than is None
+    assert "Page 1 of 2" in response.text
+
+
+def test_the_other_filters_narrow_the_list_before_the_search_counts(client, harbours, few_counted):
+    completed = client.get(url(), {"q": "harbour", "status": "completed"})
+    assert heading(completed) == "3 results"
+    assert {record.title for record in completed.context["object_list"]} == {"Patrols 0", "Patrols 1", "Patrols 2"}
+
+
+def test_the_csv_of_an_uncounted_search_holds_every_match(client, harbours, few_counted):
+    rows = csv_rows(client.get(reverse("tracker:initiative-csv"), {"q": "harbour"}))
+    assert len(rows) == 13
+    assert "Harbour draft" not in {row["title"] for row in rows}
+
+
+def test_remembered_matches_are_forgotten_when_a_record_or_a_tag_changes(client, harbours, few_counted):
+    params = {"q": "lighthouse"}
+    assert heading(client.get(url(), params)) == "0 results"
+    road = Initiative.objects.get(title="Roads 0")
+    road.title = "Lighthouse road"
+    road.save()
+    assert [record.title for record in client.get(url(), params).context["object_list"]] == ["Lighthouse road"]
+    area = FocusAreaFactory(name="Lighthouses")
+    Initiative.objects.get(title="Roads 1").focus_areas.add(area)
+    assert heading(client.get(url(), params)) == "2 results"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of a PostgreSQL search")
+def test_a_sorted_search_of_a_common_word_walks_the_sort_index_and_probes_tags_row_by_row(harbours):
+    """Beyond the cap a sorted list checks each row of its sort's index as it walks it, stopping after a
+    page: a tag is probed for the rows the document did not match, never hashed whole first."""
+    published = Initiative.objects.published()
+    walked = search.matches_each(published, "harbour", Initiative.search_tags).order_by("title", "pk")
+    assert list(walked) == list(search.search(published, "harbour").order_by("title", "pk"))
+    with connection.cursor() as cursor:  # the plan a table of millions gets, on a table of a few rows
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = walked.all()[:PER_PAGE].explain()
+    assert "initiative_sort_title" in plan
+    assert "SubPlan" in plan and "hashed SubPlan" not in plan
+
+
+def test_more_than_is_said_in_the_pages_language(client, harbours, few_counted):
+    with translation.override("bs"):
+        bosnian = client.get(url(), {"q": "harbour"})
+    assert heading(bosnian) == f"Više od {COUNTED} rezultata"
+    assert "Stranica 1<" in bosnian.text
+
+
+def test_a_search_among_nothing_finds_nothing_and_remembers_nothing():
+    def remember(key, compute):
+        raise AssertionError("nothing to remember")
+
+    records, more_than = search.searched_list(Initiative.objects.none(), "harbour", remember=remember)
+    assert list(records) == [] and more_than is None
