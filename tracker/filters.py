@@ -139,7 +139,7 @@ class RecordFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=200)
     focus_area = by_slug(FocusArea.objects.all(), "focus_areas", _("Focus area"))
-    source = by_slug(Source.objects.published(), "citations__source", _("Source"))
+    source = by_slug(Source.objects.published().listed(), "citations__source", _("Source"))
     vocabularies = {}  # filter name → the vocabulary it chooses terms of
     first_filters = ["q", "status", "kind", "category"]
     open_filters = ["status", "kind", "category"]

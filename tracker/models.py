@@ -88,6 +88,11 @@ class PublishedQuerySet(models.QuerySet):
 
 
 class SourceQuerySet(PublishedQuerySet):
+    def listed(self):
+        """Without what a list of sources never shows, and which may be megabytes a source: the archived
+        text, the original file and the search document."""
+        return self.defer("text", "original", "search_document")
+
     def with_citation_count(self):
         """``citation_count``: how many public citations each source has (kept by the database)."""
         return self.annotate(citation_count=Coalesce("public_citations__public", 0))

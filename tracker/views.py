@@ -512,7 +512,7 @@ class SourceListView(ListView):
     ``tracker.counts``)."""
 
     def get_queryset(self):
-        return Source.objects.published().defer("text", "original", "search_document").with_citation_count()
+        return Source.objects.published().listed().with_citation_count()
 
 
 class SourceDetailView(RememberedPage, KeysetPagesMixin, SingleObjectMixin, ListView):
@@ -524,7 +524,7 @@ class SourceDetailView(RememberedPage, KeysetPagesMixin, SingleObjectMixin, List
     depends_on = (Source, Citation, *CITED)
 
     def get(self, request, *args, **kwargs):
-        sources = Source.objects.published().defer("text", "original", "search_document").with_citation_count()
+        sources = Source.objects.published().listed().with_citation_count()
         self.object = self.get_object(
             queryset=sources.annotate(
                 has_text=ExpressionWrapper(~Q(text=""), output_field=BooleanField()),

@@ -96,7 +96,7 @@ class SourceViewSet(PublicViewSet):
     serializer_class = api.SourceSerializer
 
     def get_queryset(self):
-        return Source.objects.published().defer("text", "original")
+        return Source.objects.published().listed()
 
 
 class CitationViewSet(PublicViewSet):
