@@ -1,8 +1,10 @@
 """Overdue and due-soon targets: a target period passes at its end, on the site's date in Sarajevo."""
 
 import datetime
+import re
 
 import pytest
+from django.db import connection
 
 from tracker import dates
 from tracker.dates import Precision, ended_before, period_start
@@ -149,3 +151,15 @@ def test_an_unknown_deadline_choice_is_explained(client, seeded):
     response = client.get("/recommendations/?overdue=maybe")
     assert response.status_code == 200
     assert "Select a valid choice. maybe is not one of the available choices." in response.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL plan")
+def test_the_due_soon_list_reads_its_index_from_this_year_on_not_from_the_first_deadline():
+    """A list ordered by its deadline (recommendations) starts its index scan at this year's start: every
+    earlier deadline has ended, and at a million records walking past them took 0.7 s."""
+    with connection.cursor() as cursor:  # the plan of a large table, on a small one
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    listed = Recommendation.objects.published().due_soon(datetime.date(2026, 12, 2)).order_by("target_date", "pk")
+    plan = listed[:21].explain()
+    assert re.search(r"Index Cond: \(.*target_date >= '2026-01-01'::date", plan), plan

@@ -213,9 +213,16 @@ class DeadlineQuerySet(RecordQuerySet):
     def overdue_condition(self, today):
         return self.still_open() & self.ended_before(today)
 
+    def not_ended_condition(self, today):
+        """Still open, with a planned end whose period has not ended by ``today``. Such an end is dated this
+        year or later (a year is the longest period), which the lists' index reads as a range: the first
+        such deadlines without walking every past one."""
+        this_year = dates.period_start(today, dates.Precision.YEAR)
+        return self.still_open() & Q(**{f"{self.model.DEADLINE[0]}__gte": this_year}) & ~self.ended_before(today)
+
     def due_soon_condition(self, today):
         horizon = today + datetime.timedelta(days=self.DUE_SOON_DAYS + 1)
-        return self.still_open() & ~self.ended_before(today) & self.ended_before(horizon)
+        return self.not_ended_condition(today) & self.ended_before(horizon)
 
     def overdue(self, today):
         return self.filter(self.overdue_condition(today))
@@ -224,13 +231,7 @@ class DeadlineQuerySet(RecordQuerySet):
         return self.filter(self.due_soon_condition(today))
 
     def upcoming(self, today):
-        """Still open, with a planned end whose period has not ended by ``today``. Such an end is dated this
-        year or later (a year is the longest period), which the lists' index reads as a range: the first
-        upcoming deadlines without walking every past one."""
-        this_year = dates.period_start(today, dates.Precision.YEAR)
-        return self.filter(self.still_open(), **{f"{self.model.DEADLINE[0]}__gte": this_year}).exclude(
-            self.ended_before(today)
-        )
+        return self.filter(self.not_ended_condition(today))
 
     def with_deadline(self, today):
         """``deadline``: "overdue", "due_soon" or ``None``, for the badge on each row and page."""
