@@ -265,9 +265,16 @@ def test_source_detail_goes_from_page_to_page_by_row_every_citation_once_in_orde
     with CaptureQueriesContext(connection) as first_page:
         response = client.get(source.get_absolute_url())
     first_page_queries = len(first_page)  # now: the next request empties the log it reads
-    shown = []
+    shown, numbered = [], []
     while True:
         shown += [citation.quote for citation in response.context["object_list"]]
+        numbered.append(response.context["page_obj"].number is not None)
+        listed = re.search(r'<ol class="citation-list( unnumbered)?"(?: start="(\d+)")?>', response.text)
+        page = response.context["page_obj"]
+        if page.number is None:  # reached by cursor: where it stands is not known, so no numbers
+            assert listed.group(1)
+        else:
+            assert not listed.group(1) and int(listed.group(2) or 1) == page.start_index()
         link = re.search(r'rel="next" href="\?([^"]+)"', response.text)
         if not link:
             break
@@ -280,6 +287,7 @@ def test_source_detail_goes_from_page_to_page_by_row_every_citation_once_in_orde
         else:
             response = client.get(source.get_absolute_url(), query)
     assert shown == expected
+    assert set(numbered) == {True, False}
     assert "10 citations" in response.text
 
 
