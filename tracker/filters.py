@@ -154,8 +154,9 @@ class RecordFilterSet(django_filters.FilterSet):
     #: The tables the list depends on (the view's ``depends_on``), under whose versions a search's first
     #: matches are remembered; ``()``: every tracker table.
     depends_on = ()
-    #: ``None``, or how many matches a search counted, more of which there are (``search.searched_list``).
-    more_than = None
+    #: ``None``, or how many matches a search counted, more of which there are, and ``None`` or the parts
+    #: its list is paged through by (``search.SearchedList``).
+    more_than = parts = None
 
     def filter_queryset(self, queryset):
         """The filters in turn, the search last but for the sort: it finds its matches among the records the
@@ -171,8 +172,9 @@ class RecordFilterSet(django_filters.FilterSet):
             return remember(key, compute, self.depends_on)
 
         sorted_by = self.form.cleaned_data.get("sort")
-        queryset, self.more_than = searched_list(queryset, value, ranked=not sorted_by, remember=remembered)
-        return queryset
+        found = searched_list(queryset, value, ranked=not sorted_by, remember=remembered)
+        self.more_than, self.parts = found.more_than, found.parts
+        return found.records
 
     def filter_year_from(self, queryset, name, year):
         return queryset.filter(**{f"{name}__gte": datetime.date(year, 1, 1)})

@@ -12,7 +12,7 @@ import math
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import F, FloatField, Func, OrderBy, Q
+from django.db.models import F, FloatField, Func, IntegerField, OrderBy, Q
 from django.db.models.expressions import Col, Value
 from django.db.models.functions import Cast
 from django.db.models.lookups import GreaterThan, LessThan
@@ -140,6 +140,10 @@ def order_terms(queryset):
     return terms
 
 
+#: The field of a cursor's part number (``KeysetPaginator.parts``).
+PART = IntegerField()
+
+
 class Cursor:
     """A bookmarkable position in a list: its row's sort keys and id, as URL-safe base64 of JSON.
 
@@ -183,7 +187,7 @@ class KeysetPage(Page):
     so a page whose rendered rows are remembered reads nothing."""
 
     def __init__(self, read, number, paginator):
-        self._read = read  # () -> ([(pk, key…)], has_previous, has_next)
+        self._read = read  # () -> ([(part, pk, key…)], has_previous, has_next)
         self.numbered = number is not None
         super().__init__(SimpleLazyObject(lambda: self.state[0]), number, paginator)
 
@@ -191,7 +195,9 @@ class KeysetPage(Page):
     def state(self):
         keyed, has_previous, has_next = self._read()
         rows_from = self.paginator.rows_from
-        rows = rows_in_order(self.paginator.object_list if rows_from is None else rows_from(), [pk for pk, *_ in keyed])
+        rows = rows_in_order(
+            self.paginator.object_list if rows_from is None else rows_from(), [pk for _, pk, *_ in keyed]
+        )
         return rows, keyed, has_previous, has_next
 
     def has_next(self):
@@ -209,12 +215,12 @@ class KeysetPage(Page):
     @property
     def next_cursor(self):
         keyed = self.state[1]
-        return Cursor.encode(keyed[-1][1:]) if keyed else None
+        return self.paginator.cursor(keyed[-1]) if keyed else None
 
     @property
     def previous_cursor(self):
         keyed = self.state[1]
-        return Cursor.encode(keyed[0][1:]) if keyed else None
+        return self.paginator.cursor(keyed[0]) if keyed else None
 
     def next_page_number(self):
         return self.number + 1
@@ -275,6 +281,10 @@ class KeysetPaginator(IdsFirstPaginator):
     #: read with the row after it to know whether a next one follows; beyond them, pages follow by cursor,
     #: and the last is read backwards from the end (``last_page``), numberless.
     more_than = None
+    #: ``None``, or the list as parts read one after the other, each in its own order, where one order over
+    #: the whole would be read by sorting it all (``tracker.search.newest_ranked``); a cursor then names its
+    #: part first. The list itself is their rows, in that order.
+    parts = None
 
     @cached_property
     def num_pages(self):
@@ -284,10 +294,15 @@ class KeysetPaginator(IdsFirstPaginator):
 
     @cached_property
     def keyed(self):
-        """``(queryset annotated with each key as _key0, _key1…, key names, their fields, terms)``."""
-        terms = order_terms(self.object_list)
+        """Of each part (the list itself, unless it has ``parts``): ``(queryset annotated with each key as
+        _key0, _key1…, key names, their fields, whether each may be null, terms)``."""
+        return [self.keys_of(part) for part in self.parts or [self.object_list]]
+
+    @staticmethod
+    def keys_of(records):
+        terms = order_terms(records)
         names = [f"_key{index}" for index in range(len(terms))]
-        queryset = self.object_list.prefetch_related(None).annotate(
+        queryset = records.prefetch_related(None).annotate(
             **{name: term.expression for name, term in zip(names, terms, strict=True)}
         )
         fields = [queryset.query.annotations[name].output_field for name in names]
@@ -297,7 +312,7 @@ class KeysetPaginator(IdsFirstPaginator):
             if isinstance(field, FloatField)
         }
         if floats:  # a ``real`` (a search's rank) reaches Python rounded: compared as read, as a double
-            queryset = self.object_list.prefetch_related(None).annotate(
+            queryset = records.prefetch_related(None).annotate(
                 **{name: floats.get(name, term.expression) for name, term in zip(names, terms, strict=True)}
             )
         nullable = [
@@ -306,10 +321,28 @@ class KeysetPaginator(IdsFirstPaginator):
         ]
         return queryset, names, fields, nullable, terms
 
-    def read(self, terms, values=None, limit=None, offset=0):
-        """``[(pk, key, key…)]`` of at most ``limit`` rows in the order of ``terms``, from the row after
-        the one with keys ``values`` on (or from the first row, offset by ``offset``)."""
-        queryset, names, fields, nullable, _ = self.keyed
+    def read(self, part, values=None, limit=None, offset=0, backwards=False):
+        """``[(part, pk, key, key…)]`` of at most ``limit`` rows from the row after the one of ``part`` with
+        keys ``values`` on (or from the first row of ``part``, offset by ``offset``), on into the parts
+        after it; ``backwards``, from the row before it, on into the parts before, each from its end."""
+        rows = []
+        while 0 <= part < len(self.keyed) and len(rows) < limit:
+            terms = self.keyed[part][4]
+            found = self.read_part(
+                part, [term.reversed() for term in terms] if backwards else terms, values, limit - len(rows), offset
+            )
+            if offset and not found:  # the offset lies beyond this part
+                offset -= self.keyed[part][0].count()
+            else:
+                offset = 0
+            rows += [(part, *row) for row in found]
+            part, values = part - 1 if backwards else part + 1, None
+        return rows
+
+    def read_part(self, part, terms, values, limit, offset):
+        """``[(pk, key, key…)]`` of at most ``limit`` rows of ``part`` in the order of ``terms``, from the row
+        after the one with keys ``values`` on (or from the first row, offset by ``offset``)."""
+        queryset, names, fields, nullable, _ = self.keyed[part]
         ordered = queryset.order_by(*(term.order_by(name) for term, name in zip(terms, names, strict=True)))
         columns = ["pk", *names]
         if values is None:
@@ -360,8 +393,24 @@ class KeysetPaginator(IdsFirstPaginator):
             condition &= Q(**{f"{names[first]}__{'lte' if terms[first].descending else 'gte'}": values[first]})
         return [condition]
 
+    def cursor(self, row):
+        """The cursor of a row read (``(part, pk, key…)``): its keys, after its part's number where the list
+        has parts."""
+        part, _pk, *keys = row
+        return Cursor.encode([part, *keys] if self.parts else keys)
+
     def decode(self, token):
-        return Cursor.decode(token, self.keyed[2]) if token else None
+        """``(part, keys)`` of the row the cursor ``token`` names, or ``None`` if it names none."""
+        if not token:
+            return None
+        if not self.parts:
+            values = Cursor.decode(token, self.keyed[0][2])
+            return None if values is None else (0, values)
+        for part, (*_, fields, _nullable, _terms) in enumerate(self.keyed):
+            values = Cursor.decode(token, [PART, *fields])
+            if values is not None and values[0] == part:
+                return part, values[1:]
+        return None
 
     def page(self, number):
         """Page ``number``, read from whichever end is nearer (backwards from the last row near the end)."""
@@ -375,34 +424,31 @@ class KeysetPaginator(IdsFirstPaginator):
         return KeysetPage(self.last_rows, None, self)
 
     def last_rows(self):
-        terms = [term.reversed() for term in self.keyed[4]]
-        return self.read(terms, limit=self.per_page)[::-1], True, False
+        return self.read(len(self.keyed) - 1, limit=self.per_page, backwards=True)[::-1], True, False
 
     def numbered_rows(self, number):
         bottom = (number - 1) * self.per_page
         if self.more_than is not None:
-            keyed = self.read(self.keyed[4], limit=self.per_page + 1, offset=bottom)
+            keyed = self.read(0, limit=self.per_page + 1, offset=bottom)
             return keyed[: self.per_page], number > 1, len(keyed) > self.per_page
         top = min(bottom + self.per_page, self.count)
-        terms = self.keyed[4]
         from_end = self.count - top
         if from_end < bottom:
-            keyed = self.read([term.reversed() for term in terms], limit=top - bottom, offset=from_end)[::-1]
+            keyed = self.read(0, limit=top - bottom, offset=from_end, backwards=True)[::-1]
         else:
-            keyed = self.read(terms, limit=top - bottom, offset=bottom)
+            keyed = self.read(0, limit=top - bottom, offset=bottom)
         return keyed, number > 1, number < self.num_pages
 
     def page_after(self, token):
         """The rows after the cursor ``token``'s row; the last page if none follow it, page 1 if the
         cursor is not one."""
-        values = self.decode(token)
-        if values is None:
+        position = self.decode(token)
+        if position is None:
             return self.page(1)
-        terms = self.keyed[4]
         page = KeysetPage(None, None, self)
 
         def read():
-            keyed = self.read(terms, values, limit=self.per_page + 1)
+            keyed = self.read(*position, limit=self.per_page + 1)
             if not keyed:
                 if self.more_than is not None:
                     return self.last_rows()
@@ -416,14 +462,13 @@ class KeysetPaginator(IdsFirstPaginator):
     def page_before(self, token):
         """The rows before the cursor ``token``'s row; page 1 where fewer than a page precede it, or where the
         list is not counted (``more_than``: its pages from the end are not page 1's), just those rows."""
-        values = self.decode(token)
-        if values is None:
+        position = self.decode(token)
+        if position is None:
             return self.page(1)
-        terms = [term.reversed() for term in self.keyed[4]]
         page = KeysetPage(None, None, self)
 
         def read():
-            keyed = self.read(terms, values, limit=self.per_page + 1)
+            keyed = self.read(*position, limit=self.per_page + 1, backwards=True)
             if len(keyed) <= self.per_page and self.more_than is not None:
                 return keyed[::-1], False, True
             if len(keyed) <= self.per_page:

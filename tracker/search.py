@@ -18,13 +18,15 @@ import unicodedata
 from collections import Counter
 from functools import reduce
 from operator import or_
+from typing import NamedTuple
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Func, OuterRef, Q, Subquery, TextField, Value, Window
+from django.db.models import Case, Count, F, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value, When, Window
 from django.db.models.functions import Left
-from django.db.models.lookups import Contains, IsNull
+from django.db.models.lookups import Contains, IsNull, Lookup
 
 SEARCH_CONFIG = "tracker"
 MAX_WORDS = 12
@@ -187,6 +189,7 @@ def matching_terms(model, tag, query):
     return (
         vocabulary.objects.annotate(name_document=SearchVector("name", config=SEARCH_CONFIG))
         .filter(name_document=query)
+        .order_by()
         .values("pk")
     )
 
@@ -203,10 +206,15 @@ def tag_links(model, tag):
     return model._base_manager.order_by().annotate(record=F("pk"), term=F(field.attname))
 
 
+def relevance(text):
+    """How well a record's document matches ``text`` (PostgreSQL), title matches weighing most."""
+    return SearchRank(F("search_document"), full_text_query(text))
+
+
 def rank(queryset, text):
     """``queryset`` (already ``matching`` ``text``), most relevant first where the database can rank."""
     if connection.vendor == "postgresql":
-        return queryset.order_by(SearchRank(F("search_document"), full_text_query(text)).desc(), "pk")
+        return queryset.order_by(relevance(text).desc(), "pk")
     return queryset
 
 
@@ -267,57 +275,112 @@ def first_matches(queryset, text, limit):
     return sorted(ids)
 
 
+class AnyOf(Lookup):
+    """``value = ANY(array)``: PostgreSQL reads an uncorrelated array once, where an ``IN (subquery)`` in a
+    subquery run per row is read again for each."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
 def matches_each(queryset, text, tags):
     """PostgreSQL: the records of ``queryset`` matching ``text``, by a condition each record is checked by
     in turn: its document, then for each tag a probe of its links. A list sorted by an indexed field walks
     its index and stops after a page of matches, where ``matching``'s union reads every match first.
 
     A tag's probe is a scalar subquery, which PostgreSQL runs for the records the document did not match
-    only; an ``EXISTS`` would be planned as a hash of every link of the matching terms."""
+    only; an ``EXISTS`` would be planned as a hash of every link of the matching terms. The probe compares
+    with an array of the matching terms (``AnyOf``): as an ``IN``, the vocabulary's names would be matched
+    again for every record."""
     model = queryset.model
     query = full_text_query(text)
     condition = Q(search_document=query)
     for tag in tags:
-        links = tag_links(model, tag).filter(record=OuterRef("pk"), term__in=matching_terms(model, tag, query))
+        terms = ArraySubquery(matching_terms(model, tag, query))
+        links = tag_links(model, tag).filter(AnyOf(F("term"), terms), record=OuterRef("pk"))
         condition |= Q(IsNull(Subquery(links.values("record")[:1]), False))
     return queryset.filter(condition)
 
 
-def searched_list(queryset, text, ranked=True, remember=None):
-    """``(records, more_than)``: the records of ``queryset`` (a list already filtered) matching ``text``,
-    most relevant first where ``ranked`` and the database can rank; ``more_than`` is ``None``, or
-    ``COUNTED_MATCHES`` where more than that many match and the list counts no further.
+class SearchedList(NamedTuple):
+    """A searched list (``searched_list``): its records, in the list's order; ``None``, or how many matches
+    it counted where more match; ``None``, or the same records as parts to page through one after the
+    other, each read in its own index order (``newest_ranked``)."""
 
-    Up to ``COUNTED_MATCHES`` matches are found first (``first_matches``, remembered by ``remember(key,
-    compute)`` where given), and the list is those ids: counting, ranking and paging them cost what
-    finding them did, however large the table. Beyond, the list is every match: ranked, the union of
-    index scans of ``matching`` (its cost grows with the matches, as ranking must read each); sorted by
-    a field, ``matches_each``, so that a page reads about a page's worth of rows of a common word.
+    records: QuerySet
+    more_than: int | None = None
+    parts: list | None = None
+
+
+def searched_list(queryset, text, ranked=True, remember=None):
+    """The records of ``queryset`` (a list already filtered) matching ``text``, most relevant first where
+    ``ranked`` and the database can rank, as a ``SearchedList``.
+
+    Up to ``COUNTED_MATCHES`` matches are found first (``first_matches``), and the
+    list is those ids: counting, ranking and paging them cost what finding them did,
+    however large the table. Beyond, the list says "more than" and is every match:
+    sorted by a field, ``matches_each``, so that a page reads about a page's worth of
+    rows of a common word; ranked, the newest ``COUNTED_MATCHES`` by relevance, then
+    the others newest first (``newest_ranked``), as ranking them all would read every
+    match. The ids found are remembered by ``remember(key, compute)`` where given.
     """
     text = words_of(text)
     if not text:
-        return queryset, None
+        return SearchedList(queryset)
     model = queryset.model
     tags = getattr(model, "search_tags", ())
+    ranks_newest = ranked and connection.vendor == "postgresql"
 
     def compute():
-        return first_matches(queryset, text, COUNTED_MATCHES)
+        """``(ids, every)``: the ids of every match (``every``), else of the newest matches if the list
+        ranks them, else ``None``."""
+        ids = first_matches(queryset, text, COUNTED_MATCHES)
+        if ids is None and ranks_newest:
+            newest = matches_each(queryset, text, tags).order_by("-pk").values_list("pk", flat=True)
+            return list(newest[:COUNTED_MATCHES]), False
+        return ids, ids is not None
 
     if remember is None:
-        ids = compute()
+        ids, every = compute()
     else:
         try:
             sql, params = queryset.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # the other filters keep nothing
-            return queryset.none(), None
-        key = hashlib.sha256(repr((sql, params, text, COUNTED_MATCHES)).encode()).hexdigest()
-        ids = remember(f"matches:{key}", compute)
-    if ids is not None:
+            return SearchedList(queryset.none())
+        key = hashlib.sha256(repr((sql, params, text, COUNTED_MATCHES, ranks_newest)).encode()).hexdigest()
+        ids, every = remember(f"searched:{key}", compute)
+    if every:
         found = queryset.filter(pk__in=ids)
-        return (rank(found, text) if ranked else found), None
-    if ranked or connection.vendor != "postgresql":
-        return search(queryset, text), COUNTED_MATCHES
-    return matches_each(queryset, text, tags), COUNTED_MATCHES
+        return SearchedList(rank(found, text) if ranked else found)
+    if ranks_newest:
+        return newest_ranked(queryset, text, ids)
+    if connection.vendor != "postgresql":
+        return SearchedList(search(queryset, text), COUNTED_MATCHES)
+    return SearchedList(matches_each(queryset, text, tags), COUNTED_MATCHES)
+
+
+def newest_ranked(queryset, text, newest):
+    """PostgreSQL: the matches of ``queryset`` of which ``newest`` are the ids of the newest
+    ``COUNTED_MATCHES``: those first, by relevance, then the others newest first, in one order (the
+    list's, which its CSV streams) and as the two parts it is paged through by.
+
+    The first part is read by id and ranked; the second walks the primary key's
+    index back from the newest's oldest. One order over the whole list would be read
+    by ranking and sorting every match.
+    """
+    tags = getattr(queryset.model, "search_tags", ())
+    oldest = min(newest)
+    score = relevance(text)
+    every = matches_each(queryset, text, tags).order_by(
+        Case(When(pk__gte=oldest, then=score)).desc(nulls_last=True), "-pk"
+    )
+    first = queryset.filter(pk__in=newest).order_by(score.desc(), "-pk")
+    rest = matches_each(queryset.filter(pk__lt=oldest), text, tags).order_by("-pk")
+    return SearchedList(every, COUNTED_MATCHES, [first, rest])
 
 
 def searched_fields(model):

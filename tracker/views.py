@@ -187,7 +187,7 @@ class RecordListView(RememberedPage, KeysetPagesMixin, FilteredListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        paginator.more_than = self.filterset.more_than
+        paginator.more_than, paginator.parts = self.filterset.more_than, self.filterset.parts
         paginator.known_count = lambda: list_counts.count(self.model, self.filterset)
         paginator.count_key = self.count_key()
         paginator.rows_from = self.get_queryset  # published, with what the rows show
