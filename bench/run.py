@@ -43,6 +43,9 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 # request; and the growth allowed from 100,000 to 1,000,000 initiatives (a search's).
 COLD, COLD_SEARCH, WARM = 25, 50, 5
 GROWTH, GROWTH_SEARCH = 1.5, 3
+#: How many times each first request is timed (the median is reported): one sample of a cold request on a
+#: shared 2-core machine varied up to 2 × from run to run.
+FIRST_SAMPLES = 3
 PROFILE_LINES = 15
 
 
@@ -197,21 +200,27 @@ def edited(model_name):
 def first_requests(client, page):
     """The times of a page's first request in three cases: with nothing remembered (``forget_answers()``,
     as a new process or, before answers were kept per table, any edit), after an edit of an unrelated kind
-    and after an edit of the page's own kind (each after the page was remembered); then the queries of a
-    warm GET."""
+    and after an edit of the page's own kind (each after the page was remembered), each the median of
+    ``FIRST_SAMPLES``; then the queries of a warm GET."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from tracker.caching import forget_answers
 
-    forget_answers()
-    figures = {"nothing": timed_get(client, page.url)}
+    def nothing_remembered():
+        forget_answers()
+        return timed_get(client, page.url)
+
+    def after_edit(model_name):
+        timed_get(client, page.url)
+        with edited(model_name):
+            return timed_get(client, page.url)
+
+    figures = {"nothing": statistics.median(nothing_remembered() for _ in range(FIRST_SAMPLES))}
     for case, model_name in (("unrelated", page.unrelated), ("own", page.own)):
         figures[case] = None
         if model_name:
-            timed_get(client, page.url)
-            with edited(model_name):
-                figures[case] = timed_get(client, page.url)
+            figures[case] = statistics.median(after_edit(model_name) for _ in range(FIRST_SAMPLES))
     timed_get(client, page.url)
     with CaptureQueriesContext(connection) as queries:
         timed_get(client, page.url)
@@ -770,7 +779,7 @@ def report(args, results, chart_name):
         "(every page once per round) so that a slow spell of the machine falls on all pages alike. Each scale runs "
         "in its own process on its own database. Counts, choice lists, filter forms and rendered pages are "
         "remembered until the data they come from change (`tracker/caching.py`). Each page's first request is "
-        "timed three ways: with nothing remembered (`forget_answers()`, as in a new process), and, with the page "
+        f"timed three ways, each the median of {FIRST_SAMPLES} samples: with nothing remembered (`forget_answers()`, as in a new process), and, with the page "
         "remembered, after one committed edit through the ORM (`save()`, history and all) of a record of an "
         "unrelated kind (a visit; an initiative for the pages that show visits) or of the page's own kind (an "
         "initiative for the initiatives' pages and home, a status update for /changes/, a source for the "
