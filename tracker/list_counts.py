@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from django.db import connection as default_connection
 from django.db import transaction
 
+from . import dates, summaries
+from .models import DeadlineQuerySet
 from .statement_triggers import planned_each_time
 
 TABLE = "tracker_list_count"
@@ -88,12 +90,14 @@ COLUMNS = "(model, status, variety, relation, term_id, n)"
 def count(model, filterset):
     """How many published records of ``model`` the list filtered by ``filterset`` shows, from the
     counts the database keeps, or ``None`` where it keeps none for these filters (a search, a date,
-    two terms of a relation or terms of two, whose records overlap)."""
+    two terms of a relation or terms of two, whose records overlap). A deadline filter (``overdue``),
+    alone or with statuses, is counted from the tally of planned ends (``summaries``, PostgreSQL)."""
     counted = COUNTED.get(model._meta.model_name)
     if counted is None:
         return None
     conditions, params = ["model = %s"], [counted.model]
     relation, term = "", 0
+    deadline, statuses = None, None
     links = {link.filter: link for link in counted.links}
     if filterset is not None and filterset.is_bound:
         if not filterset.is_valid():
@@ -106,7 +110,9 @@ def count(model, filterset):
                 and value.query.is_empty()
             ):
                 continue
-            if name in links:
+            if name == "overdue":
+                deadline = value
+            elif name in links:
                 ids = (
                     list(value.values_list("pk", flat=True)) if hasattr(value, "values_list") else [t.pk for t in value]
                 )
@@ -117,13 +123,31 @@ def count(model, filterset):
             elif name in counted.filters:
                 conditions.append(f"{counted.filters[name]} IN ({', '.join(['%s'] * len(value))})")
                 params += list(value)
+                if counted.filters[name] == "status":
+                    statuses = list(value)
             else:
                 return None
+    if deadline and (relation or len(conditions) > 1 + (statuses is not None) or not summaries.kept()):
+        return None  # the tally of planned ends is by status only
+    if deadline in ("yes", "soon"):
+        return deadline_counts(model, statuses)[deadline]
     conditions.append("relation = %s AND term_id = %s")
     params += [relation, term]
     with default_connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(SUM(n), 0) FROM {TABLE} WHERE {' AND '.join(conditions)}", params)
-        return int(cursor.fetchone()[0])
+        total = int(cursor.fetchone()[0])
+    return total - deadline_counts(model, statuses)["yes"] if deadline == "no" else total
+
+
+def deadline_counts(model, statuses):
+    """``{"yes": overdue, "soon": due soon}``: how many published records of ``model`` (in ``statuses``, unless
+    ``None``) are overdue or due soon today (``DeadlineQuerySet``), from the tally of planned ends."""
+    today = dates.today()
+    open_statuses = [status for status in model.OPEN_STATUSES if statuses is None or status in statuses]
+    overdue, due_soon = summaries.deadlines(
+        model._meta.model_name, open_statuses, today, DeadlineQuerySet.horizon(today)
+    )
+    return {"yes": overdue, "soon": due_soon}
 
 
 def counted_rows(counted, records, sign="1", link=None, links=None, lateral=False):

@@ -220,9 +220,13 @@ class DeadlineQuerySet(RecordQuerySet):
         this_year = dates.period_start(today, dates.Precision.YEAR)
         return self.still_open() & Q(**{f"{self.model.DEADLINE[0]}__gte": this_year}) & ~self.ended_before(today)
 
+    @classmethod
+    def horizon(cls, today):
+        """The day after the last that a deadline due soon may end on: its period ends before this day."""
+        return today + datetime.timedelta(days=cls.DUE_SOON_DAYS + 1)
+
     def due_soon_condition(self, today):
-        horizon = today + datetime.timedelta(days=self.DUE_SOON_DAYS + 1)
-        return self.not_ended_condition(today) & self.ended_before(horizon)
+        return self.not_ended_condition(today) & self.ended_before(self.horizon(today))
 
     def overdue(self, today):
         return self.filter(self.overdue_condition(today))

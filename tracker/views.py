@@ -1,6 +1,5 @@
 """Public pages. Every query starts from ``published()``: drafts never reach the public."""
 
-import datetime
 import hashlib
 import itertools
 from collections import Counter
@@ -337,7 +336,7 @@ def deadline_counts(today):
     counts = []
     for model in TRACKED:
         if summaries.kept(connection):  # from the records' tally: open, with a deadline whose period ended
-            horizon = today + datetime.timedelta(days=DeadlineQuerySet.DUE_SOON_DAYS + 1)
+            horizon = DeadlineQuerySet.horizon(today)
             overdue, due_soon = summaries.deadlines(model._meta.model_name, model.OPEN_STATUSES, today, horizon)
         else:
             records = model.objects.published()
