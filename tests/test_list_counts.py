@@ -253,6 +253,13 @@ def test_the_deadline_lists_count_something(client, deadlines):
     assert all(counts) and sum(counts[::2]) == Initiative.objects.published().count()
 
 
+@pytest.mark.parametrize("model", [Initiative, Challenge, Recommendation])
+def test_the_published_records_by_status_are_summed_from_the_kept_counts(records, deadlines, model):
+    expected = Counter(model.objects.published().values_list("status", flat=True))
+    assert expected
+    assert list_counts.by_status(model) == dict(expected)
+
+
 def test_the_choices_are_the_terms_published_records_carry(client, records):
     (*_, visit), cyber, crisis, hq = records
     response = client.get(reverse("tracker:visit-list"))

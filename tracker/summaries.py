@@ -539,13 +539,6 @@ def tally(*names):
     )
 
 
-def by_status(name):
-    """``{status: how many}`` of the published records of kind ``name``."""
-    return dict(
-        rows("SELECT status, sum(n)::bigint FROM tracker_record_tally WHERE record_kind = %s GROUP BY status", [name])
-    )
-
-
 def deadlines(name, statuses, today, horizon):
     """``(overdue, due soon)``: how many published records of kind ``name`` in ``statuses`` have a deadline whose
     period ended by ``today``, or ends after it and by ``horizon`` (``DeadlineQuerySet``)."""

@@ -294,7 +294,7 @@ class HomeView(TemplateView):
             open_challenges=remember(
                 "open-challenges",
                 lambda: sum(
-                    n for status, n in published_by_status(Challenge).items() if status != Challenge.Status.RESOLVED
+                    n for status, n in list_counts.by_status(Challenge).items() if status != Challenge.Status.RESOLVED
                 ),
             ),
             latest_visits=Visit.objects.published().for_list()[:5],  # read only when the dashboard is rendered
@@ -351,16 +351,9 @@ def deadline_counts(today):
 
 def status_counts(model):
     """``[(label, count, url)]`` for every status, in the order the model declares them."""
-    counts = remember(f"status-counts:{model._meta.label}", lambda: published_by_status(model))
+    counts = remember(f"status-counts:{model._meta.label}", lambda: list_counts.by_status(model))
     list_url = model.list_url()
     return [(label, counts.get(value, 0), f"{list_url}?status={value}") for value, label in model.Status.choices]
-
-
-def published_by_status(model):
-    """``{status: how many published records of model}``."""
-    if summaries.kept(connection):
-        return summaries.by_status(model._meta.model_name)
-    return dict(model.objects.published().values_list("status").annotate(n=Count("pk")).order_by())
 
 
 TIMELINE_RECORD_URLS = {"milestone": "tracker:initiative-detail", "visit": "tracker:visit-detail"}
