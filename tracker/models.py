@@ -226,7 +226,11 @@ class DeadlineQuerySet(RecordQuerySet):
         return today + datetime.timedelta(days=cls.DUE_SOON_DAYS + 1)
 
     def due_soon_condition(self, today):
-        return self.not_ended_condition(today) & self.ended_before(self.horizon(today))
+        """Not ended, and ending before the horizon; so dated before it too, which bounds the index range
+        read to the window (the planner, guessing from this year on, walked the list's sort instead)."""
+        horizon = self.horizon(today)
+        dated_before = Q(**{f"{self.model.DEADLINE[0]}__lt": horizon})
+        return self.not_ended_condition(today) & dated_before & self.ended_before(horizon)
 
     def overdue(self, today):
         return self.filter(self.overdue_condition(today))
