@@ -12,6 +12,7 @@ from django.utils import translation
 from tracker import search
 from tracker.caching import forget_answers
 from tracker.models import Initiative
+from tracker.pagination import Cursor
 from tracker.views import RecordListView
 
 from .factories import FocusAreaFactory, InitiativeFactory
@@ -117,6 +118,16 @@ def test_a_cursor_past_the_end_of_an_uncounted_search_shows_its_last_rows(client
     last = client.get(url(), {**params, "page": "last"})
     beyond = client.get(url(), {**params, "after": last.context["page_obj"].next_cursor})
     assert shown(beyond) == shown(last)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a ranked list's parts are PostgreSQL's")
+@pytest.mark.parametrize("values", [[7, 0.5, 3], [1, 0.5, 3], [True, 3], [0, 3]])
+def test_a_cursor_naming_no_row_of_a_ranked_lists_parts_shows_page_1(client, harbours, few_counted, values):
+    """A part that is not there, a part's number with another part's keys, or no part at all."""
+    params = {"q": "harbour"}
+    first = shown(client.get(url(), params))
+    assert shown(client.get(url(), {**params, "after": Cursor.encode(values)})) == first
+    assert shown(client.get(url(), {**params, "before": Cursor.encode(values)})) == first
 
 
 def test_up_to_the_cap_the_count_is_exact(client, harbours, few_counted):

@@ -369,13 +369,15 @@ def newest_ranked(queryset, text, newest):
     list's, which its CSV streams) and as the two parts it is paged through by.
 
     The first part is read by id and ranked; the second walks the primary key's
-    index back from the newest's oldest. One order over the whole list would be read
-    by ranking and sorting every match.
+    index back from the newest's oldest (``matches_each``). One order over the whole
+    list would be read by ranking and sorting every match; the whole list (its CSV,
+    the API's pages and count) is the union of index scans of ``matching``.
     """
-    tags = getattr(queryset.model, "search_tags", ())
+    model = queryset.model
+    tags = getattr(model, "search_tags", ())
     oldest = min(newest)
     score = relevance(text)
-    every = matches_each(queryset, text, tags).order_by(
+    every = matching(queryset, text, searched_fields(model), tags).order_by(
         Case(When(pk__gte=oldest, then=score)).desc(nulls_last=True), "-pk"
     )
     first = queryset.filter(pk__in=newest).order_by(score.desc(), "-pk")
