@@ -3,6 +3,7 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tracker.filters import chosen
@@ -305,8 +306,10 @@ def test_initiative_list_runs_a_fixed_number_of_queries(client, django_assert_nu
     url = reverse("tracker:initiative-list")
     params = {"q": "initiative", "status": "ongoing", "sort": "title"}
     # data version, ids of the page, its rows, their focus areas; the first time, also the search's
-    # matches, the count, the terms published records carry (two filters) and the choices of three filters
-    with django_assert_num_queries(4 + 1 + 1 + 2 + 3):
+    # matches (on PostgreSQL after the tags' terms its words match), the count, the terms published records
+    # carry (two filters) and the choices of three filters
+    matches = 2 if connection.vendor == "postgresql" else 1
+    with django_assert_num_queries(4 + matches + 1 + 2 + 3):
         client.get(url, params)
     with django_assert_num_queries(4):  # another page of the same list
         client.get(url, {**params, "page": "2"})

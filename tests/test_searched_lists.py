@@ -183,3 +183,16 @@ def test_a_search_among_nothing_finds_nothing_and_remembers_nothing():
 
     found = search.searched_list(Initiative.objects.none(), "harbour", remember=remember)
     assert list(found.records) == [] and found.more_than is None and found.parts is None
+
+
+@pytest.mark.parametrize("limit", [3, 6, 7, 10])
+def test_the_newest_matches_are_exact_when_a_part_reads_records_twice(limit):
+    """Four patrols carry two focus areas matching "harbour", so the part of the tags reads each twice: a
+    cut part holding fewer records than it read rows must not hide newer matches nor claim every match."""
+    works = [InitiativeFactory(title=f"Harbour works {n}").pk for n in range(3)]
+    areas = [FocusAreaFactory(name="Harbour security"), FocusAreaFactory(name="Harbour police")]
+    patrols = [InitiativeFactory(title=f"Patrol {n}", focus_areas=areas).pk for n in range(4)]
+    InitiativeFactory(title="Roads")
+    every = sorted(works + patrols, reverse=True)
+    found = search.newest_matches(Initiative.objects.published(), "harbour", limit)
+    assert found == (every[:limit], limit >= len(every))
