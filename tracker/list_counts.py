@@ -97,7 +97,7 @@ def count(model, filterset):
         return None
     conditions, params = ["model = %s"], [counted.model]
     relation, term = "", 0
-    deadline, statuses = None, None
+    deadline, statuses, by_variety = None, None, False
     links = {link.filter: link for link in counted.links}
     if filterset is not None and filterset.is_bound:
         if not filterset.is_valid():
@@ -125,18 +125,20 @@ def count(model, filterset):
                 params += list(value)
                 if counted.filters[name] == "status":
                     statuses = list(value)
+                else:
+                    by_variety = True
             else:
                 return None
-    if deadline and (relation or len(conditions) > 1 + (statuses is not None) or not summaries.kept()):
+    if deadline and (relation or by_variety or not summaries.kept()):
         return None  # the tally of planned ends is by status only
     if deadline in ("yes", "soon"):
-        return deadline_counts(model, statuses)[deadline]
+        return deadline_counts(model, statuses, dates.today())[deadline]
     conditions.append("relation = %s AND term_id = %s")
     params += [relation, term]
     with default_connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(SUM(n), 0) FROM {TABLE} WHERE {' AND '.join(conditions)}", params)
         total = int(cursor.fetchone()[0])
-    return total - deadline_counts(model, statuses)["yes"] if deadline == "no" else total
+    return total - deadline_counts(model, statuses, dates.today())["yes"] if deadline == "no" else total
 
 
 def by_status(model):
@@ -151,10 +153,10 @@ def by_status(model):
         return {status: int(n) for status, n in cursor.fetchall()}
 
 
-def deadline_counts(model, statuses):
+def deadline_counts(model, statuses, today):
     """``{"yes": overdue, "soon": due soon}``: how many published records of ``model`` (in ``statuses``, unless
-    ``None``) are overdue or due soon today (``DeadlineQuerySet``), from the tally of planned ends."""
-    today = dates.today()
+    ``None``) are overdue or due soon on ``today`` (``DeadlineQuerySet``), from the tally of planned ends
+    (PostgreSQL)."""
     open_statuses = [status for status in model.OPEN_STATUSES if statuses is None or status in statuses]
     overdue, due_soon = summaries.deadlines(
         model._meta.model_name, open_statuses, today, DeadlineQuerySet.horizon(today)

@@ -45,7 +45,6 @@ from .filters import (
 from .models import (
     Challenge,
     Citation,
-    DeadlineQuerySet,
     FocusArea,
     Initiative,
     Milestone,
@@ -336,8 +335,8 @@ def deadline_counts(today):
     counts = []
     for model in TRACKED:
         if summaries.kept(connection):  # from the records' tally: open, with a deadline whose period ended
-            horizon = DeadlineQuerySet.horizon(today)
-            overdue, due_soon = summaries.deadlines(model._meta.model_name, model.OPEN_STATUSES, today, horizon)
+            figures = list_counts.deadline_counts(model, None, today)
+            overdue, due_soon = figures["yes"], figures["soon"]
         else:
             records = model.objects.published()
             figures = records.aggregate(
