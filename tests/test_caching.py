@@ -1,10 +1,12 @@
 """Remembered answers (counts, choice lists) are reused until the data changes, and never after."""
 
+import datetime
+
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
-from tracker import caching
+from tracker import caching, dates
 from tracker.bulk import insert_rows
 from tracker.models import Challenge, FocusArea, Initiative, Visit
 
@@ -173,3 +175,43 @@ def test_the_remembered_home_page_follows_the_data_and_the_language(client):
     challenge.save()
     assert ">0</a>" in client.get(url).text  # the open challenges' figure
     assert "Najnovije posjete i sastanci" in client.get(f"/bs{url}").text
+
+
+def test_a_remembered_page_is_a_copy_of_the_first_with_the_headers_of_every_response(client, django_assert_num_queries):
+    InitiativeFactory(title="First title")
+    url = reverse("tracker:initiative-list")
+    first = client.get(url)
+    with django_assert_num_queries(1):  # the data versions: no view code runs
+        copy = client.get(url)
+    assert copy.content == first.content and copy.context is None
+    for header in ("Content-Type", "Cache-Control", "Content-Security-Policy", "X-Frame-Options", "Content-Language"):
+        assert copy[header] == first[header], header
+    head = client.head(url)
+    assert head.status_code == 200 and head["Content-Type"] == first["Content-Type"]
+
+
+def test_a_copy_is_of_one_address_language_and_day(client, monkeypatch, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    InitiativeFactory(title="First title", status="completed")
+    url = reverse("tracker:initiative-list")
+    english = client.get(url).text
+    assert "Završena" in client.get(f"/bs{url}").text and "Završena" not in client.get(url).text
+    # the pages name their own address (the languages' links): another host is another page
+    assert "http://other.example/" in client.get(url, headers={"host": "other.example"}).text
+    assert "http://other.example/" not in client.get(url).text == english
+    assert client.get(url, {"status": "ongoing"}).text != english
+    assert client.get(url).context is None
+    monkeypatch.setattr(dates, "today", lambda: datetime.date(2031, 1, 1))
+    assert client.get(url).context is not None  # a new day (overdue, due soon): the page is rendered again
+
+
+def test_only_a_whole_page_is_copied(client):
+    draft = InitiativeFactory(published=False)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    Initiative.objects.filter(pk=draft.pk).update(published=True)
+    assert client.get(draft.get_absolute_url()).status_code == 200  # a 404 was not kept
+    csv_url = reverse("tracker:initiative-csv")
+    assert client.get(csv_url).streaming and client.get(csv_url).streaming  # a stream is never copied
+    too_long = {"q": "x" * 201}
+    assert client.get(reverse("tracker:search"), too_long).status_code == 400
+    assert client.get(reverse("tracker:search"), too_long).context is not None  # an error: not kept

@@ -14,6 +14,7 @@ from tracker.pagination import Cursor
 from tracker.views import RecordListView
 
 from .factories import ChallengeFactory, InitiativeFactory, RecommendationFactory, VisitFactory
+from .pages import rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -86,11 +87,11 @@ def shown(response):
 
 def walk(client, url, params, direction):
     """Every page from the first (``after``) or the last (``before``), following the pages' own cursors."""
-    page = client.get(url, {**params, "page": 1 if direction == "after" else "last"}).context["page_obj"]
+    page = rendered(client, url, {**params, "page": 1 if direction == "after" else "last"}).context["page_obj"]
     pages = [page]
     while page.has_next() if direction == "after" else page.has_previous():
         cursor = page.next_cursor if direction == "after" else page.previous_cursor
-        page = client.get(url, {**params, direction: cursor}).context["page_obj"]
+        page = rendered(client, url, {**params, direction: cursor}).context["page_obj"]
         pages.append(page)
         assert len(pages) < 50
     return pages if direction == "after" else pages[::-1]

@@ -119,7 +119,7 @@ def test_citations_of_an_unpublished_source_are_not_shown(client):
 def assert_queries_cold_then_remembered(client, django_assert_num_queries, url, queries):
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(2):  # the record's row and the data versions
+    with django_assert_num_queries(1):  # the data versions: the page is a copy of the first
         assert client.get(url).status_code == 200
 
 
@@ -141,7 +141,7 @@ def test_detail_pages_run_a_fixed_number_of_queries(client, django_assert_num_qu
         Citation.objects.create(source=SourceFactory(), quote="q", status_update=update)
     # the initiative's row, the data versions, then the row again with one query per prefetched relation
     # (it has no parent to fetch; its status updates and their citations are two); once the page is
-    # remembered, only the row and the versions
+    # remembered, only the versions
     assert_queries_cold_then_remembered(client, django_assert_num_queries, initiative.get_absolute_url(), 1 + 13)
 
     recommendation = RecommendationFactory(focus_area=FocusAreaFactory(), visit=VisitFactory())

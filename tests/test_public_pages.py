@@ -187,10 +187,10 @@ def test_timeline_runs_a_fixed_number_of_queries(client, django_assert_num_queri
         assert len(timeline_titles(client.get(url))) == 2 * count
     with django_assert_num_queries(1 + 4):
         assert len(timeline_titles(client.get(url, {"focus_area": cyber.slug}))) == 2 * count
-    # remembered: the data versions, and the check of the chosen area (the events are not read)
+    # remembered: the data versions
     with django_assert_num_queries(1):
         assert client.get(url).text.count('class="timeline-title"') == 2 * count
-    with django_assert_num_queries(1 + 1):
+    with django_assert_num_queries(1):
         assert client.get(url, {"focus_area": cyber.slug}).text.count('class="timeline-title"') == 2 * count
 
 
@@ -307,7 +307,7 @@ def test_source_detail_runs_a_fixed_number_of_queries(client, django_assert_num_
     with django_assert_num_queries(1 + 2 + 7):
         response = client.get(source.get_absolute_url())
     assert f"{5 * count} citations" in response.content.decode()
-    with django_assert_num_queries(2):  # remembered: the source's row and the data versions
+    with django_assert_num_queries(1):  # remembered: the data versions
         assert f"{5 * count} citations" in client.get(source.get_absolute_url()).text
 
 
@@ -392,8 +392,8 @@ def test_vocabulary_pages_run_a_fixed_number_of_queries(client, django_assert_nu
         assert "See all 30 initiatives" in client.get(cyber.get_absolute_url()).text or count < 30
     with django_assert_num_queries(3 + 1 + 3):
         client.get(nato.get_absolute_url())
-    for term in (cyber, nato):  # remembered: the term's row and the data versions
-        with django_assert_num_queries(2):
+    for term in (cyber, nato):  # remembered: the data versions
+        with django_assert_num_queries(1):
             client.get(term.get_absolute_url())
 
 

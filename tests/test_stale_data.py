@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from tracker.models import Recommendation, Visit
 
+from .pages import results_count
+
 VISIT = "nato-summit-madrid-2022"
 RECOMMENDATION = "peacebuilding-community-outreach"
 
@@ -52,12 +54,12 @@ def test_a_visit_unpublished_without_signals_leaves_every_public_page_at_once(cl
     visit = Visit.objects.get(slug=VISIT)
     pages = visit_pages(visit)
     assert all(shown(client, url, visit.title) for url in pages)  # and now remembered
-    count = client.get(reverse("tracker:visit-list")).context["paginator"].count
+    count = results_count(client.get(reverse("tracker:visit-list")))
 
     unpublish(Visit, VISIT)
 
     assert [url for url in pages if shown(client, url, visit.title)] == []
-    assert client.get(reverse("tracker:visit-list")).context["paginator"].count == count - 1
+    assert results_count(client.get(reverse("tracker:visit-list"))) == count - 1
 
 
 @pytest.mark.parametrize("unpublish", [unpublish_by_query_set, unpublish_by_raw_sql])

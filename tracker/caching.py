@@ -12,7 +12,8 @@ uncommitted or rolled-back write changes nothing for others. Outside a request
 the tables of the models named, so an answer that depends on visits alone can
 outlive an edit to an initiative. Each page names the models it shows once
 (``RememberedPage.depends_on`` in ``tracker.views``); its fragments, counts and
-other answers are kept under their versions.
+other answers are kept under their versions, and so is a copy of the whole page
+(``remembered_response``): a second request for it runs no view code at all.
 """
 
 import hashlib
@@ -21,9 +22,10 @@ import threading
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import connection
+from django.http import HttpResponse
 from django.utils import translation
 
-from . import data_versions
+from . import data_versions, dates
 
 MISSING = object()
 
@@ -55,16 +57,49 @@ def data_version(*models):
     return hashlib.blake2b(repr(items).encode(), digest_size=8).hexdigest()
 
 
+def versioned(key, models):
+    """``key`` under the version of the tables of ``models`` and the current language (an answer may hold
+    translated labels: one in Bosnian must never reach an English page)."""
+    return f"{data_version(*models)}:{translation.get_language()}:{key}"
+
+
 def remember(key, compute, models=()):
     """``compute()``, or its answer from an earlier call under the same version of the tables of ``models``
-    (by default, of every tracker table) and in the same language (an answer may hold translated labels:
-    one in Bosnian must never reach an English page)."""
-    versioned_key = f"{data_version(*models)}:{translation.get_language()}:{key}"
+    (by default, of every tracker table) and in the same language."""
+    versioned_key = versioned(key, models)
     value = answers.get(versioned_key, MISSING)
     if value is MISSING:
         value = compute()
         answers.set(versioned_key, value)
     return value
+
+
+def remembered_response(request, respond, models=()):
+    """The response to a public ``GET`` or ``HEAD``: ``respond()``'s, or a copy of the one it gave for the same
+    address (scheme, host, path and query) on the same day, in the same language and under the same version
+    of the tables of ``models``. Only a complete page is copied: a ``200`` that sets no cookie, rendered in
+    full (a stream, a CSV, is not); its headers beyond the view's own come from the middleware each time.
+
+    Django's ``cache_page`` would also tell every cache on the way to keep the page for its timeout, where
+    the site's pages must be checked with it before each use (``CacheControlMiddleware``: unpublishing
+    takes effect at once), and it knows nothing of the data's versions."""
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    key = versioned(f"page:{dates.today()}:{address}", models)
+    copy = answers.get(key)
+    if copy is not None:
+        content, headers = copy
+        return HttpResponse(content, headers=headers)
+    response = respond()
+
+    def keep(rendered):
+        if rendered.status_code == 200 and not rendered.cookies and not rendered.streaming:
+            answers.set(key, (rendered.content, dict(rendered.headers)))
+
+    if getattr(response, "is_rendered", True):
+        keep(response)
+    else:
+        response.add_post_render_callback(keep)
+    return response
 
 
 def start_request(**kwargs):

@@ -65,9 +65,21 @@ class RememberedPage:
     """A page whose remembered parts (``{% cache … data_version %}`` fragments, counts, other answers) are
     kept under the versions of the tables it shows: those of the models in ``depends_on``, each with its
     many-to-many links (``tracker.caching``), so an edit of anything else keeps them. A page that shows a
-    model's rows, or filters or counts by them, names it; ``()`` (the default) is every tracker table."""
+    model's rows, or filters or counts by them, names it; ``()`` (the default) is every tracker table.
+
+    The whole page is remembered too (``caching.remembered_response``), under the versions of the tables
+    of ``depends_on`` and of ``shown_apart``: the models whose rows the page shows but remembers apart, under
+    their own versions, so that an edit of one re-reads them alone."""
 
     depends_on = ()
+    shown_apart = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        respond = super().dispatch
+        if request.method not in ("GET", "HEAD"):
+            return respond(request, *args, **kwargs)
+        models = (*self.depends_on, *self.shown_apart) if self.depends_on else ()
+        return caching.remembered_response(request, lambda: respond(request, *args, **kwargs), models)
 
     def data_version(self):
         return caching.data_version(*self.depends_on)
@@ -253,6 +265,7 @@ class InitiativeDetailView(RecordDetailView):
 
     model = Initiative
     depends_on = (Initiative, Milestone, FocusArea, Organisation, Challenge, Recommendation, *UPDATES)
+    shown_apart = (Visit,)
 
     def get_record(self):
         return Initiative.objects.for_detail(visits=False).get(pk=self.object.pk)
@@ -277,7 +290,9 @@ class VisitDetailView(RecordDetailView):
     depends_on = (Visit, FocusArea, Organisation, Initiative, Recommendation, *EVIDENCE)
 
 
-class HomeView(TemplateView):
+class HomeView(RememberedPage, TemplateView):
+    """Figures of every kind of record: remembered under the version of every table (``depends_on = ()``)."""
+
     template_name = "tracker/home.html"
 
     def get_context_data(self, **kwargs):
@@ -498,9 +513,11 @@ class ChangesView(NearestPageMixin, TemplateView):
 CITED = (Initiative, Milestone, Challenge, Recommendation, Visit)
 
 
-class SourceListView(ListView):
+class SourceListView(RememberedPage, ListView):
     """The published sources, each with how many public facts cite it (a count the database keeps:
-    ``tracker.counts``)."""
+    ``tracker.counts``, which moves with the tables of what the citations support)."""
+
+    depends_on = (Source, Citation, *CITED)
 
     def get_queryset(self):
         return Source.objects.published().listed().with_citation_count()
@@ -809,8 +826,9 @@ def search_groups(text):
     ]
 
 
-class SearchView(TemplateView):
-    """Everything public that matches ``?q=``, grouped by kind, each group linking to its whole list."""
+class SearchView(RememberedPage, TemplateView):
+    """Everything public that matches ``?q=``, grouped by kind, each group linking to its whole list:
+    remembered under the version of every table (``depends_on = ()``)."""
 
     template_name = "tracker/search.html"
 
