@@ -286,6 +286,8 @@ def page_urls():
         ("Sources", "/sources/", "Source"),
         ("Source detail", "/sources/gen-source-1/", "Source"),
         ("Focus area detail", "/focus-areas/cyber-defence/", "FocusArea"),
+        ("Organisation detail", "/organisations/nato/", "Organisation"),
+        ("Search everything", "/search/?q=cyber+defence", "Initiative"),
         ("Initiative detail", f"/initiatives/{middle(Initiative)}/", "Initiative"),
         ("Initiative detail, with status history", f"/initiatives/{with_updates(Initiative)}/", "Initiative"),
         ("Challenge detail", f"/challenges/{middle(Challenge)}/", "Challenge"),
@@ -874,9 +876,11 @@ GROUPS = {  # the chart's lines: pages of a kind
         "Initiatives, page 2000", "Challenges, page 1", "Recommendations, page 1", "Visits, page 1",
         "Initiatives, overdue", "Initiatives, sorted by latest update",
     ],
-    "Search": ["Initiatives, search `q`", "Initiatives, search + filters + sort + page 20"],
+    "Search": ["Initiatives, search `q`", "Initiatives, search + filters + sort + page 20", "Search everything"],
     "What changed": ["What changed", "What changed, status updates of initiatives"],
-    "Home, timeline, sources, focus area": ["Home", "Timeline", "Sources", "Source detail", "Focus area detail"],
+    "Home, timeline, sources, vocabularies": [
+        "Home", "Timeline", "Sources", "Source detail", "Focus area detail", "Organisation detail",
+    ],
     "Details": [
         "Initiative detail", "Initiative detail, with status history", "Challenge detail",
         "Recommendation detail", "Visit detail",
