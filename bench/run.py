@@ -555,8 +555,10 @@ def measure_import(count, repeat):
 
 def forget_imports():
     """Delete the imported initiatives and the history their import and deletion wrote (the records'
-    rows, their links' and their citations'), so that reruns find the same data."""
-    from django.db import transaction
+    rows, their links' and their citations'), so that reruns find the same data; then vacuum, so that they
+    find it as it was, too. The deleted rows leave pages that index-only scans must check in the heap
+    (5,858 heap fetches in a list's plan at 100,000, 13 ms against 6), too few for autovacuum to come."""
+    from django.db import connection, transaction
 
     from tracker.models import Citation, Initiative
 
@@ -565,6 +567,9 @@ def forget_imports():
         Initiative.objects.filter(pk__in=ids).delete()
         Initiative.history.filter(id__in=ids).delete()
         Citation.history.filter(initiative_id__in=ids).delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
 
 
 def library_defaults(count):
