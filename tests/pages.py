@@ -12,6 +12,11 @@ def rendered(client, path, data=None):
     return client.get(path, data)
 
 
+def heading(response):
+    """What a list's results heading says ("12 results", "More than 1000 results")."""
+    return re.search(r'<h2 id="results-heading"[^>]*>([^<]*)</h2>', response.text).group(1)
+
+
 def results_count(response):
     """The number of results a list's heading shows ("12 results")."""
-    return int(re.search(r'<h2 id="results-heading"[^>]*>(\d+) results?</h2>', response.text).group(1))
+    return int(re.fullmatch(r"(\d+) results?", heading(response)).group(1))

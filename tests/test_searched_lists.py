@@ -2,7 +2,6 @@
 (``search.COUNTED_MATCHES``) it says "more than", and still pages through every match in its order."""
 
 import datetime
-import re
 
 import pytest
 from django.db import connection
@@ -16,7 +15,7 @@ from tracker.pagination import Cursor
 from tracker.views import RecordListView
 
 from .factories import FocusAreaFactory, InitiativeFactory
-from .pages import rendered
+from .pages import heading, rendered
 from .test_keyset_pagination import shown, walk
 from .test_public_lists import csv_rows
 
@@ -55,10 +54,6 @@ def harbours():
 
 def url():
     return reverse("tracker:initiative-list")
-
-
-def heading(response):
-    return re.search(r'<h2 id="results-heading"[^>]*>([^<]*)</h2>', response.text).group(1)
 
 
 def every_page(client, params):
