@@ -162,6 +162,13 @@ class RecordListView(RememberedPage, KeysetPagesMixin, FilteredListView):
     template_name_suffix = "_list"
 
     def get_queryset(self):
+        return self.listed.all()
+
+    @cached_property
+    def listed(self):
+        """The published records with what the rows show, built once a request (its annotations are most of
+        the cost of building a list's query): the filters start from it, and the page's rows are read by id
+        from it."""
         return self.model.objects.published().for_list()
 
     def get_context_data(self, **kwargs):
