@@ -70,7 +70,8 @@ class DefaultRates(NamedTuple):
 
 
 def configure():
-    """Production settings on the benchmark database, before Django is imported."""
+    """Production settings on the benchmark database, before Django is imported, and Django set up by the
+    server's entry point (``config.wsgi``)."""
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -80,9 +81,7 @@ def configure():
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_LOG_LEVEL="ERROR",
     )
-    import django
-
-    django.setup()
+    import config.wsgi  # noqa: F401 -- Django set up as a server's process is, garbage collector included
 
 
 def label(scale):
