@@ -1,6 +1,7 @@
 """Remembered answers (counts, choice lists) are reused until the data changes, and never after."""
 
 import datetime
+import zlib
 
 import pytest
 from django.db import connection, transaction
@@ -188,6 +189,15 @@ def test_a_remembered_page_is_a_copy_of_the_first_with_the_headers_of_every_resp
         assert copy[header] == first[header], header
     head = client.head(url)
     assert head.status_code == 200 and head["Content-Type"] == first["Content-Type"]
+
+
+def test_a_copy_is_kept_compressed(client):
+    InitiativeFactory.create_batch(20)
+    first = client.get(reverse("tracker:initiative-list"))
+    [key] = [key.split(":", 2)[2] for key in caching.answers._cache if ":page:" in key]  # locmem's ":1:" prefix
+    compressed, headers = caching.answers.get(key)
+    assert zlib.decompress(compressed) == first.content and len(compressed) * 3 < len(first.content)
+    assert headers["Content-Type"] == first["Content-Type"]
 
 
 def test_a_copy_is_of_one_address_language_and_day(client, monkeypatch, settings):
