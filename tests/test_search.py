@@ -189,8 +189,9 @@ def test_search_runs_a_fixed_number_of_queries(client, django_assert_num_queries
         VisitFactory(title=f"Mine visit {number}").hosts.add(organisation)
     url = f"{reverse('tracker:search')}?q=mine"
 
-    # the data versions, two lists of terms used by published records, one query per group
-    with django_assert_num_queries(1 + 2 + 8):
+    # the data versions, two lists of terms used by published records, one query per group, and on
+    # PostgreSQL the terms whose names match, read once for every group's tags
+    with django_assert_num_queries(1 + 2 + 8 + (connection.vendor == "postgresql")):
         response = client.get(url)
     assert groups(response)["initiatives"][0] == size
     with django_assert_num_queries(1):  # the data versions: the results are remembered

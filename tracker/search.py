@@ -190,15 +190,30 @@ def tag_matches(model, query, tags, within=None, limit=None, labelled=False, new
     return parts[0].union(*parts[1:], all=True)
 
 
-def matched_terms(model, tags, query):
-    """``{tag: [id of each term whose name matches query]}``, read now, in one query."""
+def matched_terms(model, tags, query, named=None):
+    """``{tag: [id of each term whose name matches query]}``, read now, in one query, or taken from
+    ``named`` (``terms_named``'s answer) when that was read for several models at once."""
+    vocabularies = {tag: model._meta.get_field(tag).related_model for tag in tags}
+    if named is None:
+        named = terms_named(set(vocabularies.values()), query)
+    return {tag: named[vocabulary] for tag, vocabulary in vocabularies.items()}
+
+
+def tag_vocabularies(models):
+    """The vocabularies that the ``search_tags`` of ``models`` lead to."""
+    return {model._meta.get_field(tag).related_model for model in models for tag in getattr(model, "search_tags", ())}
+
+
+def terms_named(vocabularies, query):
+    """``{vocabulary: [id of each of its terms whose name matches query]}``, read now, in one query."""
+    vocabularies = list(vocabularies)
     parts = [
-        vocabulary_matching(model, tag, query).annotate(tag=Value(number)).values_list("pk", "tag")
-        for number, tag in enumerate(tags)
+        named(vocabulary, query).annotate(vocabulary=Value(number)).values_list("pk", "vocabulary")
+        for number, vocabulary in enumerate(vocabularies)
     ]
-    found = {tag: [] for tag in tags}
+    found = {vocabulary: [] for vocabulary in vocabularies}
     for pk, number in parts[0].union(*parts[1:], all=True) if parts else ():
-        found[tags[number]].append(pk)
+        found[vocabularies[number]].append(pk)
     return found
 
 
@@ -209,7 +224,11 @@ def matching_terms(model, tag, query):
 
 
 def vocabulary_matching(model, tag, query):
-    vocabulary = model._meta.get_field(tag).related_model
+    return named(model._meta.get_field(tag).related_model, query)
+
+
+def named(vocabulary, query):
+    """The terms of ``vocabulary`` whose names match ``query``."""
     return (
         vocabulary.objects.annotate(name_document=SearchVector("name", config=SEARCH_CONFIG))
         .filter(name_document=query)
@@ -255,19 +274,23 @@ def search(queryset, text):
     return rank(matching(queryset, text, searched_fields(model), getattr(model, "search_tags", ())), text)
 
 
-def best(queryset, text, shown, among, select_related=()):
+def best(queryset, text, shown, among, select_related=(), named=None):
     """The ``shown`` most relevant of the first ``among`` records of ``queryset`` matching ``text``, each
     annotated with how many of those first ``among`` there are (``matching``), in one query.
 
     Ranking every match of a common word would read the document of every match;
     ranking the first ``among`` keeps the cost of an overview bounded. The
     candidates carry ``queryset``'s conditions, so the outer query only reads them.
+    On PostgreSQL, ``named`` (``terms_named``) is the terms matching ``text``, read once for several
+    models: the tags' parts then name their terms, and a tag none of whose terms match has no part.
     """
     text = words_of(text)
     model = queryset.model
     tags = getattr(model, "search_tags", ())
     if connection.vendor == "postgresql":
-        candidates = tag_matches(model, full_text_query(text), tags, within=queryset, limit=among)
+        query = full_text_query(text)
+        terms = matched_terms(model, tags, query, named) if named is not None else None
+        candidates = tag_matches(model, query, tags, within=queryset, limit=among, terms=terms)
     else:
         candidates = matching(queryset, text, searched_fields(model), tags).order_by().values("pk")[:among]
     shown_rows = model._base_manager.select_related(*select_related).filter(pk__in=candidates)

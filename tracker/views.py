@@ -752,14 +752,14 @@ class SearchGroup:
     shown = 5
     counted = 200  # a group counts (and ranks) its first 200 matches: "200+" beyond, the list has the rest
 
-    def __init__(self, name, queryset, text, describe, more_url=None, select_related=()):
+    def __init__(self, name, queryset, text, describe, more_url=None, select_related=(), named=None):
         self.name, self.queryset, self.text, self.describe, self.more_url = name, queryset, text, describe, more_url
-        self.select_related = select_related
+        self.select_related, self.named = select_related, named
 
     @cached_property
     def rows(self):
         queryset = self.queryset.defer("search_document")
-        return list(search.best(queryset, self.text, self.shown, self.counted + 1, self.select_related))
+        return list(search.best(queryset, self.text, self.shown, self.counted + 1, self.select_related, self.named))
 
     @property
     def results(self):
@@ -799,6 +799,9 @@ def quote_result(citation):
 
 def search_groups(text):
     """The groups of ``/search/`` for ``text`` (already cut by ``search.words_of``)."""
+    kinds = (Initiative, Challenge, Recommendation, Visit)
+    # the terms whose names match, read once for every kind (on PostgreSQL), when the first group is read
+    named = SimpleLazyObject(lambda: search.terms_named(search.tag_vocabularies(kinds), search.full_text_query(text)))
     records = [
         SearchGroup(
             model._meta.verbose_name_plural,
@@ -806,8 +809,9 @@ def search_groups(text):
             text,
             record_result,
             f"{model.list_url()}?{urlencode({'q': text})}",
+            named=named,
         )
-        for model in (Initiative, Challenge, Recommendation, Visit)
+        for model in kinds
     ]
     return [
         *records,
