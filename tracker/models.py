@@ -369,6 +369,12 @@ def published_order_index(name, *ordering):
     return models.Index(*ordering, name=name, condition=Q(published=True))
 
 
+def published_ids_index(prefix):
+    """The published records' ids, newest last: a search's part of records with a matching term walks its
+    links newest first and checks each record is published here, without reading the records."""
+    return published_order_index(f"{prefix}_published_ids", F("id"))
+
+
 def sort_indexes(prefix, **fields):
     """A ``published_order_index`` per sort of a list (``{short name: field}``), ending with the id, so a
     page of it, ascending or descending (a backward scan), from the first row or a cursor's
@@ -707,6 +713,7 @@ class Challenge(Record):
         indexes = [
             published_order_index("challenge_published_order", F("title"), F("id")),
             *sort_indexes("challenge", category="category", status="status"),
+            published_ids_index("challenge"),
         ]
         verbose_name = _("challenge")
         verbose_name_plural = _("challenges")
@@ -778,6 +785,7 @@ class Initiative(Record):
         indexes = [
             published_order_index("initiative_published_order", F("start_date"), F("title"), F("id")),
             *sort_indexes("initiative", title="title", start="start_date", status="status", kind="kind"),
+            published_ids_index("initiative"),
         ]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
@@ -914,6 +922,7 @@ class Visit(Record):
             published_order_index("visit_published_order", F("date").desc(), F("title"), F("id")),
             *sort_indexes("visit", date="date", title="title", country="country"),
             published_order_index("visit_timeline_order", F("date"), F("title")),  # oldest first, as the timeline
+            published_ids_index("visit"),
         ]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
@@ -1010,6 +1019,7 @@ class Recommendation(Record):
         indexes = [
             published_order_index("recommendation_published_order", F("target_date"), F("title"), F("id")),
             *sort_indexes("recommendation", title="title", target="target_date", status="status"),
+            published_ids_index("recommendation"),
         ]
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
