@@ -21,10 +21,25 @@ from operator import or_
 from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, F, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value, When, Window
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Left
 from django.db.models.lookups import Contains, IsNull, Lookup
 
@@ -338,6 +353,12 @@ class AnyOf(Lookup):
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
+def id_array(ids):
+    """PostgreSQL: ids as one array parameter, for ``AnyOf``. A thousand ids as an ``IN`` list are a thousand
+    parameters for Django to prepare and psycopg to bind (about 2 ms a query)."""
+    return Value(list(ids), output_field=ArrayField(BigIntegerField()))
+
+
 def matches_each(queryset, text, tags):
     """PostgreSQL: the records of ``queryset`` matching ``text``, by a condition each record is checked by
     in turn: its document, then for each tag a probe of its links. A list sorted by an indexed field walks
@@ -425,7 +446,7 @@ def newest_ranked(queryset, text, newest):
     every = matching(queryset, text, searched_fields(model), tags).order_by(
         Case(When(pk__gte=oldest, then=score)).desc(nulls_last=True), "-pk"
     )
-    first = queryset.filter(pk__in=newest).order_by(score.desc(), "-pk")
+    first = queryset.filter(AnyOf(F("pk"), id_array(newest))).order_by(score.desc(), "-pk")
     rest = matches_each(queryset.filter(pk__lt=oldest), text, tags).order_by("-pk")
     return SearchedList(every, COUNTED_MATCHES, [first, rest])
 
