@@ -12,6 +12,7 @@ from .factories import (
     ChallengeFactory,
     FocusAreaFactory,
     InitiativeFactory,
+    MilestoneFactory,
     OrganisationFactory,
     RecommendationFactory,
     SourceFactory,
@@ -90,6 +91,25 @@ def test_drafts_and_their_tags_and_quotes_are_never_found(client):
     found = groups(search(client, "secret"))
 
     assert all(total == 0 for total, results in found.values()), found
+
+
+def test_the_quotes_search_keeps_the_same_public_citations_as_every_other_page():
+    """``public_each`` (each citation checked as read, for the quotes' search) keeps what ``public`` keeps."""
+    hidden, shown = SourceFactory(published=False), SourceFactory()
+    for factory in (InitiativeFactory, ChallengeFactory, RecommendationFactory, VisitFactory):
+        for published in (True, False):
+            record = factory(published=published)
+            Citation.objects.create(
+                source=hidden, quote="Hidden source.", **{factory._meta.model._meta.model_name: record}
+            )
+    for published in (True, False):
+        milestone = MilestoneFactory(initiative=InitiativeFactory(published=published))
+        Citation.objects.create(source=shown, quote="A milestone.", milestone=milestone)
+
+    public = set(Citation.objects.public().values_list("pk", flat=True))
+    assert set(Citation.objects.public_each().values_list("pk", flat=True)) == public
+    assert Citation.objects.filter(source=shown, milestone__isnull=False, pk__in=public).count() == 1
+    assert not Citation.objects.filter(source=hidden, pk__in=public).exists()
 
 
 def test_list_search_matches_a_records_focus_areas_and_organisations_by_name(client):

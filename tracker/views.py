@@ -820,7 +820,7 @@ def search_groups(text):
         ),
         SearchGroup(
             _("quotes"),
-            Citation.objects.public().defer("source__text", "source__original", "source__search_document"),
+            Citation.objects.public_each().defer("source__text", "source__original", "source__search_document"),
             text,
             quote_result,
             select_related=["source"],
