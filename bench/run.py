@@ -287,6 +287,7 @@ def page_urls():
         ("Focus area detail", "/focus-areas/cyber-defence/", "FocusArea"),
         ("Organisation detail", "/organisations/nato/", "Organisation"),
         ("Search everything", "/search/?q=cyber+defence", "Initiative"),
+        ("Search everything, one word", "/search/?q=defence", "Initiative"),  # in many records, few quotes
         ("Initiative detail", f"/initiatives/{middle(Initiative)}/", "Initiative"),
         ("Initiative detail, with status history", f"/initiatives/{with_updates(Initiative)}/", "Initiative"),
         ("Challenge detail", f"/challenges/{middle(Challenge)}/", "Challenge"),
@@ -880,7 +881,10 @@ GROUPS = {  # the chart's lines: pages of a kind
         "Initiatives, page 2000", "Challenges, page 1", "Recommendations, page 1", "Visits, page 1",
         "Initiatives, overdue", "Initiatives, sorted by latest update",
     ],
-    "Search": ["Initiatives, search `q`", "Initiatives, search + filters + sort + page 20", "Search everything"],
+    "Search": [
+        "Initiatives, search `q`", "Initiatives, search + filters + sort + page 20", "Search everything",
+        "Search everything, one word",
+    ],
     "What changed": ["What changed", "What changed, status updates of initiatives"],
     "Home, timeline, sources, vocabularies": [
         "Home", "Timeline", "Sources", "Source detail", "Focus area detail", "Organisation detail",
