@@ -125,9 +125,8 @@ if env_bool("DJANGO_DB_POOL", False) and DATABASES["default"]["ENGINE"] == "djan
         "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 5),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No just-in-time compilation of queries: the planner's cost of a search's per-row checks (millions of
-    # citations at 1,000,000 initiatives) crossed its threshold, and the quotes' 0.5 ms query spent 436 ms
-    # being compiled. Pages run short queries, where compiling never pays.
+    # No just-in-time compilation: pages run short queries, which compiling only slows down, and a search's
+    # per-row checks are costed high enough to trigger it (docs/performance.md, 2026-12-03).
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

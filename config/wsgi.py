@@ -8,6 +8,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
 # What is loaded by now (Django, the apps, their models) lives as long as the process: frozen, it is left
-# out of the garbage collector's full passes, which scanned it all every few dozen requests (about 75 ms
-# each at 150,000 objects; 6 ms once frozen — docs/performance.md).
+# out of the garbage collector's full passes, which otherwise scan it all every few dozen requests.
 gc.freeze()

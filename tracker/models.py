@@ -261,10 +261,9 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(public_citation())
 
     def public_each(self):
-        """``public()`` checked citation by citation as read (``cited_record_published``). For a search of the
-        quotes: with ``public()``'s joins, a million records' 3.75 million citations were walked in a join's
-        order for the first matches of a word that 20 of them hold (1.3 s), where this reads the matches the
-        text index finds. The source is checked the same way: joined, its index was read with the text's."""
+        """``public()`` checked citation by citation as read (``cited_record_published``), the source too. For
+        a search of the quotes: with ``public()``'s joins the planner may walk every citation in a join's
+        order looking for a rare word's first matches, where this reads the matches the text index finds."""
         source = models.Subquery(Source.objects.filter(pk=OuterRef("source_id")).values("published"))
         return self.filter(cited_record_published(), Coalesce(source, False))
 
