@@ -223,7 +223,7 @@ def terms_named(vocabularies, query):
     """``{vocabulary: [id of each of its terms whose name matches query]}``, read now, in one query."""
     vocabularies = list(vocabularies)
     parts = [
-        named(vocabulary, query).annotate(vocabulary=Value(number)).values_list("pk", "vocabulary")
+        terms_of(vocabulary, query).annotate(vocabulary=Value(number)).values_list("pk", "vocabulary")
         for number, vocabulary in enumerate(vocabularies)
     ]
     found = {vocabulary: [] for vocabulary in vocabularies}
@@ -239,10 +239,10 @@ def matching_terms(model, tag, query):
 
 
 def vocabulary_matching(model, tag, query):
-    return named(model._meta.get_field(tag).related_model, query)
+    return terms_of(model._meta.get_field(tag).related_model, query)
 
 
-def named(vocabulary, query):
+def terms_of(vocabulary, query):
     """The terms of ``vocabulary`` whose names match ``query``."""
     return (
         vocabulary.objects.annotate(name_document=SearchVector("name", config=SEARCH_CONFIG))
