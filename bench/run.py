@@ -44,8 +44,8 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 COLD, COLD_SEARCH, WARM = 25, 50, 5
 GROWTH, GROWTH_SEARCH = 1.5, 3
 #: How many times each first request is timed (the median is reported): one sample of a cold request on a
-#: shared 2-core machine varied up to 2 × from run to run.
-FIRST_SAMPLES = 3
+#: shared 2-core machine varied up to 2 × from run to run, and three taken in a row fell in one slow spell.
+FIRST_SAMPLES = 5
 PROFILE_LINES = 15
 
 
@@ -196,26 +196,33 @@ def edited(model_name):
                 model.history.filter(id=record.pk, history_date__gte=since).delete()
 
 
-def first_requests(client, page):
-    """The times of a page's first request in three cases: with nothing remembered (``forget_answers()``,
-    as a new process or, before answers were kept per table, any edit), after an edit of an unrelated kind
-    and after an edit of the page's own kind (each after the page was remembered), each the median of
-    ``FIRST_SAMPLES``; then the queries of a warm GET."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def cold_rounds(client, urls):
+    """The median time of each URL's first request with nothing remembered (``forget_answers()``, as in a new
+    process or, before answers were kept per table, after any edit), of ``FIRST_SAMPLES`` taken in rounds
+    (every URL once per round), so that a slow spell of the machine falls on every page alike."""
     from tracker.caching import forget_answers
 
-    def nothing_remembered():
-        forget_answers()
-        return timed_get(client, page.url)
+    times = {url: [] for url in urls}
+    for _ in range(FIRST_SAMPLES):
+        for url in urls:
+            forget_answers()
+            times[url].append(timed_get(client, url))
+    return {url: statistics.median(values) for url, values in times.items()}
+
+
+def first_requests(client, page):
+    """The times of a page's first request after an edit of an unrelated kind and after an edit of the
+    page's own kind (each after the page was remembered), each the median of ``FIRST_SAMPLES``; then the
+    queries of a warm GET."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     def after_edit(model_name):
         timed_get(client, page.url)
         with edited(model_name):
             return timed_get(client, page.url)
 
-    figures = {"nothing": statistics.median(nothing_remembered() for _ in range(FIRST_SAMPLES))}
+    figures = {}
     for case, model_name in (("unrelated", page.unrelated), ("own", page.own)):
         figures[case] = None
         if model_name:
@@ -339,14 +346,15 @@ def measure_pages(repeat):
     with override_settings(ROOT_URLCONF=floor_urlconf()):
         connection.close()
         connection.settings_dict["CONN_MAX_AGE"] = 0
-        without_persistence = first_requests(client, floor)
+        without_persistence = {"nothing": cold_rounds(client, [floor.url])[floor.url], **first_requests(client, floor)}
         timing_without = timed_rounds(client, [floor.url], repeat)[floor.url]
         connection.close()
         connection.settings_dict["CONN_MAX_AGE"] = 60
         pages = [floor, *page_urls()]
         for page in pages:  # the process's own first requests (templates loaded, URLs compiled) are not timed
             timed_get(client, page.url)
-        firsts = {page.url: first_requests(client, page) for page in pages}
+        colds = cold_rounds(client, [page.url for page in pages])
+        firsts = {page.url: {"nothing": colds[page.url], **first_requests(client, page)} for page in pages}
         timed = timed_rounds(client, [page.url for page in pages], repeat)
         floor_ms = timed[floor.url]["median"]
         rows = [{"label": page.label, "url": page.url, **timed[page.url], **firsts[page.url]} for page in pages]
@@ -786,7 +794,8 @@ def report(args, results, chart_name):
         "(every page once per round) so that a slow spell of the machine falls on all pages alike. Each scale runs "
         "in its own process on its own database. Counts, choice lists, filter forms and rendered pages are "
         "remembered until the data they come from change (`tracker/caching.py`). Each page's first request is "
-        f"timed three ways, each the median of {FIRST_SAMPLES} samples: with nothing remembered (`forget_answers()`, as in a new process), and, with the page "
+        f"timed three ways, each the median of {FIRST_SAMPLES} samples: with nothing remembered (`forget_answers()`, as in a new process; "
+        "taken in rounds like the warm requests), and, with the page "
         "remembered, after one committed edit through the ORM (`save()`, history and all) of a record of an "
         "unrelated kind (a visit; an initiative for the pages that show visits) or of the page's own kind (an "
         "initiative for the initiatives' pages and home, a status update for /changes/, a source for the "
