@@ -55,8 +55,8 @@ CREATE TABLE IF NOT EXISTS tracker_status_quarter (
     PRIMARY KEY (record_kind, quarter, status));
 CREATE TABLE IF NOT EXISTS tracker_record_tally (
     record_kind text NOT NULL, status text NOT NULL, ends date, n bigint NOT NULL,
-    UNIQUE NULLS NOT DISTINCT (record_kind, status, ends));
-"""
+    CONSTRAINT tracker_record_tally_key UNIQUE NULLS NOT DISTINCT (record_kind, status, ends) INCLUDE (n));
+"""  # ``n`` in the key's index: the deadline sums read the index alone (a day's row each, 18,000 at 1,000,000)
 SUMMARY_TABLES = ["tracker_change", "tracker_change_count", "tracker_update_quarter", "tracker_status_quarter",
                   "tracker_record_tally"]  # fmt: skip
 
@@ -542,9 +542,11 @@ def tally(*names):
 def deadlines(name, statuses, today, horizon):
     """``(overdue, due soon)``: how many published records of kind ``name`` in ``statuses`` have a deadline whose
     period ended by ``today``, or ends after it and by ``horizon`` (``DeadlineQuerySet``)."""
-    ((overdue, due_soon),) = rows(
-        "SELECT coalesce(sum(n) FILTER (WHERE ends <= %s), 0)::bigint, coalesce(sum(n) FILTER (WHERE ends > %s), 0)::bigint "
-        "FROM tracker_record_tally WHERE record_kind = %s AND status = ANY(%s) AND ends <= %s",
-        [today, today, name, list(statuses), horizon],
-    )
+    ((overdue, due_soon),) = rows(DEADLINES, [today, today, name, list(statuses), horizon])
     return overdue, due_soon
+
+
+DEADLINES = (
+    "SELECT coalesce(sum(n) FILTER (WHERE ends <= %s), 0)::bigint, coalesce(sum(n) FILTER (WHERE ends > %s), 0)::bigint "
+    "FROM tracker_record_tally WHERE record_kind = %s AND status = ANY(%s) AND ends <= %s"
+)
