@@ -21,10 +21,12 @@ default settings. The report is ``bench/results.md``, its chart ``bench/growth.s
 import argparse
 import contextlib
 import datetime
+import gc
 import io
 import json
 import os
 import platform
+import random
 import re
 import resource
 import signal
@@ -199,12 +201,14 @@ def edited(model_name):
 def cold_rounds(client, urls):
     """The median time of each URL's first request with nothing remembered (``forget_answers()``, as in a new
     process or, before answers were kept per table, after any edit), of ``FIRST_SAMPLES`` taken in rounds
-    (every URL once per round), so that a slow spell of the machine falls on every page alike."""
+    (every URL once per round), so that a slow spell of the machine falls on every page alike. Each round
+    takes the pages in its own order: in one order, the garbage collector's full pass (about 25 ms) fell
+    on the same page in four rounds of five."""
     from tracker.caching import forget_answers
 
     times = {url: [] for url in urls}
-    for _ in range(FIRST_SAMPLES):
-        for url in urls:
+    for round_number in range(FIRST_SAMPLES):
+        for url in random.Random(round_number).sample(urls, len(urls)):
             forget_answers()
             times[url].append(timed_get(client, url))
     return {url: statistics.median(values) for url, values in times.items()}
@@ -615,6 +619,8 @@ def measure_scale(args, scale, diagnosed, main):
     from tracker.models import Citation, Initiative
 
     generate_seconds = prepare_database(scale, args.reuse)
+    gc.collect()  # what migrating left behind, which a server's process never loads (``config.wsgi``)
+    gc.freeze()
     floor, pages = measure_pages(args.repeat)
     if not diagnosed:
         for page in pages:
