@@ -202,7 +202,7 @@ def cold_rounds(client, urls):
     """The median time of each URL's first request with nothing remembered (``forget_answers()``, as in a new
     process or, before answers were kept per table, after any edit), of ``FIRST_SAMPLES`` taken in rounds
     (every URL once per round), so that a slow spell of the machine falls on every page alike. Each round
-    takes the pages in its own order: in one order, the garbage collector's full pass (about 25 ms) fell
+    takes the pages in its own order: in one order, the garbage collector's full pass (about 28 ms) fell
     on the same page in four rounds of five."""
     from tracker.caching import forget_answers
 

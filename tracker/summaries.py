@@ -539,14 +539,14 @@ def tally(*names):
     )
 
 
+DEADLINES = (
+    "SELECT coalesce(sum(n) FILTER (WHERE ends <= %s), 0)::bigint, coalesce(sum(n) FILTER (WHERE ends > %s), 0)::bigint "
+    "FROM tracker_record_tally WHERE record_kind = %s AND status = ANY(%s) AND ends <= %s"
+)
+
+
 def deadlines(name, statuses, today, horizon):
     """``(overdue, due soon)``: how many published records of kind ``name`` in ``statuses`` have a deadline whose
     period ended by ``today``, or ends after it and by ``horizon`` (``DeadlineQuerySet``)."""
     ((overdue, due_soon),) = rows(DEADLINES, [today, today, name, list(statuses), horizon])
     return overdue, due_soon
-
-
-DEADLINES = (
-    "SELECT coalesce(sum(n) FILTER (WHERE ends <= %s), 0)::bigint, coalesce(sum(n) FILTER (WHERE ends > %s), 0)::bigint "
-    "FROM tracker_record_tally WHERE record_kind = %s AND status = ANY(%s) AND ends <= %s"
-)
