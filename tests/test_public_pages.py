@@ -9,8 +9,8 @@ from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tracker.models import Citation
-from tracker.views import SourceDetailView, TimelineView
+from tracker.models import Citation, Milestone, Visit
+from tracker.views import SourceDetailView, TimelineView, timeline_rows
 
 from .factories import (
     ChallengeFactory,
@@ -152,6 +152,37 @@ def test_timeline_is_paginated_in_date_order_across_milestones_and_visits(client
     content = second.content.decode()
     assert 'href="?page=1"' in content and 'href="?page=3"' in content and "Page 2 of 3" in content
     assert timeline_titles(client.get(url, {"page": 99})) == ["Milestone 2005"]
+
+
+def test_timeline_breaks_ties_of_date_and_title_by_kind_then_age_on_every_page(client, monkeypatch):
+    monkeypatch.setattr(TimelineView, "paginate_by", 2)
+    day = datetime.date(2020, 5, 4)
+    VisitFactory(title="Review", date=day)
+    for name in ("Zenica", "Banja Luka", "Mostar"):  # created in this order, not by name or slug
+        MilestoneFactory(initiative=InitiativeFactory(title=name), title="Review", date=day)
+    url = reverse("tracker:timeline")
+
+    pages = [client.get(url, {"page": page}).context["years"] for page in (1, 2)]
+
+    shown = [(event["kind"], event["record_title"]) for years in pages for _, events in years for event in events]
+    assert shown == [("milestone", "Zenica"), ("milestone", "Banja Luka"), ("milestone", "Mostar"), ("visit", "Review")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_timeline_reads_each_kind_in_its_index_order_ties_included(db):
+    """At 1,000,000 initiatives the milestones sharing the first page's date and title were 949 for 100
+    rows while the index stopped at the title: the incremental sort read them all to order them by slug."""
+    with connection.cursor() as cursor:  # the plan of a large table, on a small one
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")  # the union's own order still needs one
+        query = timeline_rows(Milestone.objects.filter(initiative__published=True), Visit.objects.published(), 100)
+        sql, params = query.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        top, *below = [row[0] for row in cursor.fetchall()]
+    plan = "\n".join([top, *below])
+    assert "Index Scan using milestone_timeline_order" in plan and "Scan using visit_timeline_order" in plan, plan
+    assert not [line for line in below if "Sort  (" in line], plan  # only the union's order (ties of both kinds)
 
 
 def test_timeline_focus_area_filter_applies_on_every_page(client, monkeypatch):

@@ -855,7 +855,8 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["date", "title"]
-        indexes = [models.Index(F("date"), F("title"), name="milestone_timeline_order")]  # the timeline's order
+        # the timeline's order, ties included, so its first page reads only the rows it shows
+        indexes = [models.Index(F("date"), F("title"), F("id"), name="milestone_timeline_order")]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         permissions = staff_permissions("milestone", "milestones")
@@ -928,7 +929,7 @@ class Visit(Record):
         indexes = [
             published_order_index("visit_published_order", F("date").desc(), F("title"), F("id")),
             *sort_indexes("visit", date="date", title="title", country="country"),
-            published_order_index("visit_timeline_order", F("date"), F("title")),  # oldest first, as the timeline
+            published_order_index("visit_timeline_order", F("date"), F("title"), F("id")),  # the timeline's
             published_ids_index("visit"),
         ]
         verbose_name = _("visit")

@@ -381,10 +381,11 @@ TIMELINE_RECORD_URLS = {"milestone": "tracker:initiative-detail", "visit": "trac
 
 
 def timeline_rows(milestones, visits, limit=None):
-    """Milestones and visits as the rows of one ``UNION ALL`` query, by date then title. With ``limit``
-    (where the database can), each kind reads only its first ``limit`` rows, in the order of its index:
-    enough for any page that ends by then."""
-    columns = ("date", "date_precision", "title")
+    """Milestones and visits as the rows of one ``UNION ALL`` query, by date then title (ties: milestones
+    first, then by id). With ``limit`` (where the database can), each kind reads only its first ``limit``
+    rows, in the order of its index, which ends with the id so that ties stop the read too: enough for any
+    page that ends by then."""
+    columns = ("id", "date", "date_precision", "title")
     milestone_rows = milestones.order_by().values(
         *columns, event_kind=Value("milestone"), record_title=F("initiative__title"), record_slug=F("initiative__slug")
     )
@@ -394,9 +395,9 @@ def timeline_rows(milestones, visits, limit=None):
     # a union of one (an empty kind, or a slice of nothing: ``[:0]`` empties a query) takes no slices
     empty = milestones.query.is_empty() or visits.query.is_empty() or limit == 0
     if limit is not None and connection.features.supports_slicing_ordering_in_compound and not empty:
-        milestone_rows = milestone_rows.order_by("date", "title", "record_slug")[:limit]
-        visit_rows = visit_rows.order_by("date", "title", "record_slug")[:limit]
-    return milestone_rows.union(visit_rows, all=True).order_by("date", "title", "event_kind", "record_slug")
+        milestone_rows = milestone_rows.order_by("date", "title", "id")[:limit]
+        visit_rows = visit_rows.order_by("date", "title", "id")[:limit]
+    return milestone_rows.union(visit_rows, all=True).order_by("date", "title", "event_kind", "id")
 
 
 class TimelineRows:
