@@ -753,14 +753,16 @@ class SearchGroup:
     shown = 5
     counted = 200  # a group counts (and ranks) its first 200 matches: "200+" beyond, the list has the rest
 
-    def __init__(self, name, queryset, text, describe, more_url=None, select_related=(), named=None):
+    def __init__(self, name, queryset, text, describe, more_url=None, select_related=(), named=None, walked=None):
         self.name, self.queryset, self.text, self.describe, self.more_url = name, queryset, text, describe, more_url
-        self.select_related, self.named = select_related, named
+        self.select_related, self.named, self.walked = select_related, named, walked
 
     @cached_property
     def rows(self):
         queryset = self.queryset.defer("search_document")
-        return list(search.best(queryset, self.text, self.shown, self.counted + 1, self.select_related, self.named))
+        return search.best(
+            queryset, self.text, self.shown, self.counted + 1, self.select_related, self.named, self.walked
+        )
 
     @property
     def results(self):
@@ -811,6 +813,7 @@ def search_groups(text):
             record_result,
             f"{model.list_url()}?{urlencode({'q': text})}",
             named=named,
+            walked=search.WALKED,  # the newest first: each kind has an index of its published ids
         )
         for model in kinds
     ]
