@@ -346,12 +346,19 @@ def best(queryset, text, shown, among, select_related=(), named=None, walked=Non
     if connection.vendor != "postgresql":
         candidates = matching(queryset, text, searched_fields(model), tags).order_by().values("pk")[:among]
         return list(best_of(queryset, candidates, None, shown, select_related))
+    if named is not None and not select_related:
+        return written_best(queryset, variants(text), shown, among, matched_terms(model, tags, None, named), walked)
     query = full_text_query(text)
-    if named is None or select_related:
-        terms = matched_terms(model, tags, query, named) if named is not None else None
-        candidates = tag_matches(model, query, tags, within=queryset, limit=among, terms=terms, walked=walked)
-        return list(best_of(queryset, candidates, query, shown, select_related))
-    return written_best(queryset, variants(text), shown, among, matched_terms(model, tags, query, named), walked)
+    terms = matched_terms(model, tags, query, named) if named is not None else None
+    return list(ranked_matches(queryset, query, terms, shown, among, walked, select_related))
+
+
+def ranked_matches(queryset, query, terms, shown, among, walked, select_related=()):
+    """PostgreSQL: ``best``'s query of ``query``'s matches (``tag_matches``, then ``best_of``), the one
+    ``written_best`` writes with placeholders."""
+    tags = getattr(queryset.model, "search_tags", ())
+    candidates = tag_matches(queryset.model, query, tags, within=queryset, limit=among, terms=terms, walked=walked)
+    return best_of(queryset, candidates, query, shown, select_related)
 
 
 def best_of(queryset, candidates, query, shown, select_related=()):
@@ -391,17 +398,9 @@ def written_best(queryset, spellings, shown, among, terms, walked):
     if shape not in WRITTEN:
         placeholders = [f"\x00spelling {number}" for number in range(len(spellings))]
         marks = {tag: [-number] for number, tag in enumerate(used, start=1)}  # no term has a negative id
-        query = spellings_query(placeholders)
-        candidates = tag_matches(
-            model,
-            query,
-            tuple(terms),
-            within=queryset,
-            limit=among,
-            terms={tag: marks.get(tag, []) for tag in terms},
-            walked=walked,
-        )
-        sql, params = best_of(queryset, candidates, query, shown).query.sql_with_params()
+        placeholder_terms = {tag: marks.get(tag, []) for tag in terms}
+        rows = ranked_matches(queryset, spellings_query(placeholders), placeholder_terms, shown, among, walked)
+        sql, params = rows.query.sql_with_params()
         sources = [written_source(param, placeholders, marks) for param in params]
         if len(WRITTEN) >= WRITTEN_SHAPES:
             WRITTEN.clear()
